@@ -1,0 +1,43 @@
+"""The value every reader returns: good rows and rejected rows, nothing lost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+REJECT_SCHEMA: dict[str, pl.DataType] = {
+    "source_file": pl.Utf8(),
+    "source_line": pl.Int64(),
+    "reason": pl.Utf8(),
+    "raw_record": pl.Utf8(),
+}
+
+
+def empty_rejects() -> pl.DataFrame:
+    return pl.DataFrame(schema=REJECT_SCHEMA)
+
+
+def rejects_frame(records: list[dict[str, object]]) -> pl.DataFrame:
+    """Build a rejects frame from dicts with the REJECT_SCHEMA keys."""
+    return pl.DataFrame(records, schema=REJECT_SCHEMA) if records else empty_rejects()
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """Rows a reader accepted and rows it rejected (file, line, reason, raw text)."""
+
+    rows: pl.DataFrame
+    rejects: pl.DataFrame
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rejects.height
+
+    def concat(self, other: ReadResult) -> ReadResult:
+        return ReadResult(
+            rows=pl.concat([self.rows, other.rows], how="diagonal_relaxed")
+            if self.rows.width and other.rows.width
+            else (self.rows if self.rows.width else other.rows),
+            rejects=pl.concat([self.rejects, other.rejects]),
+        )
