@@ -1,0 +1,52 @@
+"""Dagster resources: where the landing files are and which DuckDB file is written.
+
+Both read their environment variable when a run starts, never at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource, EnvVar
+
+from warehouse import access
+from warehouse.paths import DATA_DIR_ENV, WAREHOUSE_ENV
+
+
+class LandingResource(ConfigurableResource):
+    """The landing directory: `baci/`, `usgs_mcs/`, `comtrade/`, `policy_events/` beneath it."""
+
+    data_dir: str
+
+    def folder(self, source: str) -> Path:
+        return Path(self.data_dir) / source
+
+
+class WarehouseResource(ConfigurableResource):
+    """The DuckDB file the pipeline writes (one writer at a time)."""
+
+    path: str
+
+    @property
+    def file(self) -> Path:
+        return Path(self.path)
+
+    @contextmanager
+    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with access.writer(self.file) as con:
+            yield con
+
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with access.reader(self.file) as con:
+            yield con
+
+
+def default_resources() -> dict[str, object]:
+    return {
+        "landing": LandingResource(data_dir=EnvVar(DATA_DIR_ENV)),
+        "warehouse": WarehouseResource(path=EnvVar(WAREHOUSE_ENV)),
+    }

@@ -1,0 +1,88 @@
+"""Opening the warehouse: one writer at a time, readers read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+
+class WarehouseNotFoundError(FileNotFoundError):
+    """The DuckDB file to read does not exist yet."""
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another process holds the DuckDB file."""
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise WarehouseBusyError(
+                f"{path} is open in another process ({error}). DuckDB allows one writer or many "
+                "readers per file: close the other program, or wait for the running pipeline."
+            ) from error
+        raise
+
+
+@contextmanager
+def writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection, closed on exit so the next writer (dbt, a check) can open it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(path, read_only=False)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def reader(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to an existing warehouse."""
+    if not path.exists():
+        raise WarehouseNotFoundError(
+            f"No warehouse at {path}. Build one with `critmin run` (or pass --warehouse PATH)."
+        )
+    con = _open(path, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def run_query(path: Path, sql: str) -> QueryResult:
+    """Run one SQL statement read-only and fetch the whole result."""
+    with reader(path) as con:
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        return QueryResult(columns=columns, rows=cursor.fetchall())
+
+
+def table_row_counts(path: Path, schema: str) -> dict[str, int]:
+    """Rows per table in one schema of the warehouse."""
+    with reader(path) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+                [schema],
+            ).fetchall()
+        ]
+        counts: dict[str, int] = {}
+        for table in tables:
+            quoted = '"' + table.replace('"', '""') + '"'
+            counts[table] = con.execute(f'select count(*) from "{schema}".{quoted}').fetchone()[0]
+        return counts

@@ -1,0 +1,191 @@
+"""Loading reader output into the warehouse's `raw` schema.
+
+Each source is loaded in one transaction: its raw tables are replaced by the rows read from the
+landing directory, its quarantine rows by the rows rejected, and one load-log line per file is
+appended. Loading the same files twice therefore gives the same tables, and a load that fails
+part-way leaves the previous tables as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+RAW_SCHEMA_SQL = Path(__file__).with_name("raw_schema.sql")
+
+# Raw tables a source may replace. Table names cannot be bound as parameters, so every name
+# that reaches SQL text is checked against this list first.
+RAW_TABLES = frozenset(
+    {
+        "baci_trade",
+        "baci_country_codes",
+        "baci_product_codes",
+        "usgs_mcs_world",
+        "policy_events",
+        "policy_event_hs6",
+        "policy_event_targets",
+        "ref_countries",
+        "ref_commodities",
+    }
+)
+
+
+class LoadInvariantError(RuntimeError):
+    """Rows read from a file do not add up to rows loaded + rejected + out of scope."""
+
+
+@dataclass(frozen=True)
+class FileLoad:
+    """What happened to one landing file: every row read is loaded, rejected or out of scope."""
+
+    source_file: str
+    checksum_sha256: str
+    rows_in: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_out_of_scope: int = 0
+
+    def check(self) -> None:
+        accounted = self.rows_loaded + self.rows_rejected + self.rows_out_of_scope
+        if self.rows_in != accounted:
+            raise LoadInvariantError(
+                f"{self.source_file}: {self.rows_in} rows read but {self.rows_loaded} loaded + "
+                f"{self.rows_rejected} rejected + {self.rows_out_of_scope} out of scope = {accounted}"
+            )
+
+
+@dataclass(frozen=True)
+class SourceLoad:
+    """Summary of one source's load, returned to the orchestration layer."""
+
+    source: str
+    run_id: str
+    table_rows: dict[str, int]
+    files: tuple[FileLoad, ...]
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+    @property
+    def rows_in(self) -> int:
+        return sum(f.rows_in for f in self.files)
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def rows_per_file(rows: pl.DataFrame, rejects: pl.DataFrame) -> dict[str, tuple[int, int]]:
+    """Per source file: (distinct input lines loaded, lines rejected).
+
+    Lines, not output rows, are counted, so a reader that turns one wide line into several long
+    rows (USGS) is accounted for the same way as one that keeps one row per line.
+    """
+    counts: dict[str, tuple[int, int]] = {}
+    if rows.height:
+        loaded = (
+            rows.select("source_file", "source_line")
+            .unique()
+            .group_by("source_file")
+            .len()
+            .iter_rows()
+        )
+        for name, n in loaded:
+            counts[name] = (n, 0)
+    if rejects.height:
+        for name, n in rejects.group_by("source_file").len().iter_rows():
+            counts[name] = (counts.get(name, (0, 0))[0], n)
+    return counts
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the `raw` schema and every raw table that does not exist yet."""
+    con.execute(RAW_SCHEMA_SQL.read_text(encoding="utf-8"))
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_name = ? order by ordinal_position",
+            [table],
+        ).fetchall()
+    ]
+
+
+def _replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    if table not in RAW_TABLES:
+        raise ValueError(f"unknown raw table {table!r}; expected one of {sorted(RAW_TABLES)}")
+    columns = _table_columns(con, table)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing and frame.height:
+        raise ValueError(f"rows for raw.{table} lack columns {missing}")
+    con.execute(f"delete from raw.{table}")
+    if frame.height:
+        incoming = frame.select(columns).to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
+        column_list = ", ".join(f'"{c}"' for c in columns)
+        con.execute(f"insert into raw.{table} ({column_list}) select {column_list} from incoming")
+    return frame.height
+
+
+def load_source(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    tables: Mapping[str, pl.DataFrame],
+    rejects: pl.DataFrame,
+    files: Sequence[FileLoad],
+    run_id: str | None = None,
+) -> SourceLoad:
+    """Replace `source`'s raw tables and quarantine rows, and log its files, in one transaction."""
+    for file_load in files:
+        file_load.check()
+    run_id = run_id or uuid.uuid4().hex
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    ensure_raw_schema(con)
+    con.execute("begin transaction")
+    try:
+        table_rows = {name: _replace_table(con, name, frame) for name, frame in tables.items()}
+        con.execute("delete from raw.quarantine where source = ?", [source])
+        if rejects.height:
+            quarantined = rejects.select(  # noqa: F841 - read by DuckDB's replacement scan
+                pl.lit(source).alias("source"),
+                "source_file",
+                "source_line",
+                "reason",
+                "raw_record",
+                pl.lit(loaded_at).alias("loaded_at"),
+            ).to_arrow()
+            con.execute("insert into raw.quarantine select * from quarantined")
+        for f in files:
+            con.execute(
+                "insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    source,
+                    f.source_file,
+                    f.checksum_sha256,
+                    f.rows_in,
+                    f.rows_loaded,
+                    f.rows_rejected,
+                    f.rows_out_of_scope,
+                    loaded_at,
+                ],
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return SourceLoad(source=source, run_id=run_id, table_rows=table_rows, files=tuple(files))

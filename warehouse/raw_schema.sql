@@ -1,0 +1,124 @@
+-- The warehouse's raw layer: one table per reader output, plus quarantine and load log.
+-- Created idempotently by warehouse.load.ensure_raw_schema; documented in docs/architecture.md.
+create schema if not exists raw;
+
+create table if not exists raw.baci_trade (
+    year integer not null,
+    exporter_code integer not null,
+    importer_code integer not null,
+    hs6 varchar not null,
+    value_usd double not null,
+    quantity_t double,
+    hs_revision varchar,
+    source varchar not null,
+    source_file varchar not null,
+    source_line bigint not null
+);
+
+create table if not exists raw.baci_country_codes (
+    country_code integer not null,
+    country_name varchar,
+    iso2 varchar,
+    iso3 varchar,
+    source_file varchar not null
+);
+
+create table if not exists raw.baci_product_codes (
+    hs6 varchar not null,
+    description varchar,
+    hs_revision varchar,
+    source_file varchar not null
+);
+
+create table if not exists raw.usgs_mcs_world (
+    edition integer,
+    commodity_code varchar,
+    mineral varchar,
+    country_raw varchar,
+    country_name varchar,
+    country_iso3 varchar,
+    row_kind varchar not null,
+    type_raw varchar,
+    production_type varchar,
+    measure varchar not null,
+    year integer,
+    quantity double,
+    unit varchar,
+    is_estimate boolean,
+    value_flag varchar,
+    notes varchar,
+    source varchar not null,
+    source_file varchar not null,
+    source_line bigint not null
+);
+
+create table if not exists raw.policy_events (
+    event_id varchar not null,
+    imposing_iso3 varchar not null,
+    legal_reference varchar,
+    title varchar,
+    measure_type varchar not null,
+    announced_date date,
+    effective_date date,
+    suspended_from date,
+    suspended_until date,
+    revoked_date date,
+    elements varchar[],
+    minerals varchar[],
+    status varchar not null,
+    source_url varchar,
+    notes varchar,
+    source varchar not null,
+    source_file varchar not null,
+    source_line bigint not null
+);
+
+create table if not exists raw.policy_event_hs6 (
+    event_id varchar not null,
+    hs6 varchar not null,
+    source_file varchar not null
+);
+
+create table if not exists raw.policy_event_targets (
+    event_id varchar not null,
+    target_iso3 varchar not null,
+    source_file varchar not null
+);
+
+create table if not exists raw.ref_countries (
+    country_iso3 varchar not null,
+    country_name varchar not null,
+    m49_code integer,
+    baci_code integer,
+    region varchar,
+    sub_region varchar
+);
+
+create table if not exists raw.ref_commodities (
+    hs6 varchar not null,
+    mineral varchar not null,
+    stage varchar not null,
+    description varchar,
+    is_shared_code boolean not null
+);
+
+create table if not exists raw.quarantine (
+    source varchar not null,
+    source_file varchar,
+    source_line bigint,
+    reason varchar not null,
+    raw_record varchar,
+    loaded_at timestamp not null
+);
+
+create table if not exists raw.load_log (
+    run_id varchar not null,
+    source varchar not null,
+    source_file varchar not null,
+    checksum_sha256 varchar not null,
+    rows_in bigint not null,
+    rows_loaded bigint not null,
+    rows_rejected bigint not null,
+    rows_out_of_scope bigint not null,
+    loaded_at timestamp not null
+);
