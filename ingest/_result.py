@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -41,3 +42,33 @@ class ReadResult:
             else (self.rows if self.rows.width else other.rows),
             rejects=pl.concat([self.rejects, other.rejects]),
         )
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """What a reader did with one landing file: every data row read is loaded, rejected or out
+    of scope (BACI rows outside the critical-mineral HS6 list, selected away, not rejected)."""
+
+    path: Path
+    rows_in: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_out_of_scope: int = 0
+
+    @property
+    def source_file(self) -> str:
+        return self.path.name
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    """What one source's landing folder produced: raw tables by name, rejects, per-file counts.
+
+    `tables` maps a raw table name (see docs/architecture.md) to its rows; a source whose folder is
+    absent or empty still names its tables, with zero-row frames.
+    """
+
+    source: str
+    tables: dict[str, pl.DataFrame]
+    rejects: pl.DataFrame
+    files: tuple[FileRead, ...]
