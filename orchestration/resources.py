@@ -24,6 +24,12 @@ class LandingResource(ConfigurableResource):
     def folder(self, source: str) -> Path:
         return Path(self.data_dir) / source
 
+    def data_label(self, published_source: str) -> str:
+        """The `source` value rows carry: `demo` for the synthetic demo data, else the publisher."""
+        from critmin.demo_data import DEMO_SOURCE, is_demo_dir
+
+        return DEMO_SOURCE if is_demo_dir(Path(self.data_dir)) else published_source
+
 
 class WarehouseResource(ConfigurableResource):
     """The DuckDB file the pipeline writes (one writer at a time)."""

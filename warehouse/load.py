@@ -18,6 +18,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ingest import reference
+from ingest._result import SourceRead
+
 RAW_SCHEMA_SQL = Path(__file__).with_name("raw_schema.sql")
 
 # Raw tables a source may replace. Table names cannot be bound as parameters, so every name
@@ -57,7 +60,8 @@ class FileLoad:
         if self.rows_in != accounted:
             raise LoadInvariantError(
                 f"{self.source_file}: {self.rows_in} rows read but {self.rows_loaded} loaded + "
-                f"{self.rows_rejected} rejected + {self.rows_out_of_scope} out of scope = {accounted}"
+                f"{self.rows_rejected} rejected + {self.rows_out_of_scope} out of scope "
+                f"= {accounted}"
             )
 
 
@@ -189,3 +193,33 @@ def load_source(
         con.execute("rollback")
         raise
     return SourceLoad(source=source, run_id=run_id, table_rows=table_rows, files=tuple(files))
+
+
+def load_source_read(
+    con: duckdb.DuckDBPyConnection, read: SourceRead, run_id: str | None = None
+) -> SourceLoad:
+    """Load everything a reader produced for one source: tables, quarantine, load log.
+
+    `read.source` names the source kind (`baci`, `usgs_mcs`, ...): it keys the quarantine and load
+    log, while each row's own `source` column says where its data came from (`demo`, `baci`, ...).
+    """
+    files = [
+        FileLoad(
+            source_file=f.source_file,
+            checksum_sha256=file_checksum(f.path),
+            rows_in=f.rows_in,
+            rows_loaded=f.rows_loaded,
+            rows_rejected=f.rows_rejected,
+            rows_out_of_scope=f.rows_out_of_scope,
+        )
+        for f in read.files
+    ]
+    return load_source(con, read.source, read.tables, read.rejects, files, run_id=run_id)
+
+
+def reference_tables() -> dict[str, pl.DataFrame]:
+    """The packaged reference tables, shaped as raw.ref_countries and raw.ref_commodities."""
+    return {
+        "ref_countries": reference.countries().drop("aliases"),
+        "ref_commodities": reference.commodities(),
+    }

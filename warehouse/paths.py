@@ -21,7 +21,7 @@ DEFAULT_DEMO_DIR = LOCAL_HOME / "demo"
 
 
 def warehouse_path(explicit: str | Path | None = None) -> Path:
-    """The DuckDB file: the explicit path, else `$CRITMIN_WAREHOUSE`, else `.critmin/critmin.duckdb`."""
+    """The DuckDB file: the explicit path, else `$CRITMIN_WAREHOUSE`, else the local default."""
     if explicit:
         return Path(explicit)
     from_env = os.environ.get(WAREHOUSE_ENV)

@@ -1,0 +1,50 @@
+# critmin developer commands. `make run` and `make test` work on a fresh machine with Python 3.11.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DAGSTER_PORT ?= 3000
+
+.PHONY: install run test dev lint format clean
+
+install: $(STAMP)
+
+# The virtual environment is (re)built from the lock file whenever it or pyproject.toml changes.
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "critmin needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## Build the warehouse from the bundled demo data and print a summary.
+run: install
+	$(BIN)/critmin run
+
+## Run the test suite.
+test: install
+	$(BIN)/python -m pytest
+
+## Open the Dagster UI on the same definitions (http://localhost:$(DAGSTER_PORT)).
+dev: install
+	$(BIN)/critmin demo-data --out .critmin/demo --if-missing
+	mkdir -p .critmin/dagster_home
+	CRITMIN_WAREHOUSE=$${CRITMIN_WAREHOUSE:-.critmin/critmin.duckdb} \
+	CRITMIN_DATA_DIR=$${CRITMIN_DATA_DIR:-.critmin/demo} \
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.critmin/dagster_home} \
+	$(BIN)/dagster dev -m orchestration.definitions -p $(DAGSTER_PORT)
+
+## Lint Python (ruff) and SQL (sqlfluff with the dbt templater).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	CRITMIN_WAREHOUSE=$${CRITMIN_WAREHOUSE:-.critmin/lint.duckdb} $(BIN)/sqlfluff lint dbt_project/models
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf .critmin dbt_project/target dbt_project/logs

@@ -1,0 +1,120 @@
+"""Run the full-refresh job in-process and summarise it for the command line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warehouse import access
+from warehouse.paths import DATA_DIR_ENV, WAREHOUSE_ENV
+
+Echo = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    asset: str
+    name: str
+    passed: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class PipelineOutcome:
+    """What a run did: step success, every check's result and the rows per mart."""
+
+    warehouse: Path
+    data_dir: Path
+    run_succeeded: bool
+    failed_steps: tuple[str, ...]
+    checks: tuple[CheckOutcome, ...]
+    mart_rows: dict[str, int] = field(default_factory=dict)
+    quarantined_rows: int = 0
+    error: str | None = None
+
+    @property
+    def failed_checks(self) -> tuple[CheckOutcome, ...]:
+        return tuple(c for c in self.checks if not c.passed)
+
+    @property
+    def success(self) -> bool:
+        return self.run_succeeded and not self.failed_checks
+
+    def summary(self, elapsed_s: float) -> str:
+        lines = ["", "critmin run summary", f"  warehouse:   {self.warehouse}"]
+        lines.append(f"  landing:     {self.data_dir}")
+        passed = len(self.checks) - len(self.failed_checks)
+        lines.append(f"  checks:      {passed} passed, {len(self.failed_checks)} failed")
+        for check in self.failed_checks:
+            lines.append(f"    FAILED {check.asset} {check.name}: {check.description}")
+        lines.append(f"  quarantined: {self.quarantined_rows} row(s) (see raw.quarantine)")
+        if self.mart_rows:
+            lines.append("  rows per mart:")
+            width = max(len(name) for name in self.mart_rows)
+            for name, rows in self.mart_rows.items():
+                lines.append(f"    marts.{name.ljust(width)}  {rows:>9,}")
+        for step in self.failed_steps:
+            lines.append(f"  FAILED step: {step}")
+        if self.error:
+            lines.append(f"  error: {self.error}")
+        status = "succeeded" if self.success else "FAILED"
+        lines.append(f"  run {status} in {elapsed_s:.1f} s")
+        if self.success:
+            lines.append(
+                '  query it:    critmin query "select * from marts.mart_import_dependency '
+                "where importer_iso3 = 'IND' and mineral = 'rare_earths' order by year\""
+            )
+        return "\n".join(lines)
+
+
+def run_pipeline(data_dir: Path, warehouse: Path, echo: Echo = print) -> PipelineOutcome:
+    """Materialise every asset into `warehouse` from the landing directory `data_dir`.
+
+    The paths are handed to the Dagster resources and the dbt profile through the environment
+    variables they read when a run starts.
+    """
+    os.environ[DATA_DIR_ENV] = str(data_dir)
+    os.environ[WAREHOUSE_ENV] = str(warehouse)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.defs.schedules import FULL_REFRESH_JOB
+
+    echo(f"critmin: building {warehouse} from {data_dir}")
+    job = defs.resolve_job_def(FULL_REFRESH_JOB)
+    with DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+    failed_steps = tuple(
+        event.step_key or "?" for event in result.all_events if event.is_step_failure
+    )
+    checks = tuple(
+        CheckOutcome(
+            asset="/".join(evaluation.asset_key.path),
+            name=evaluation.check_name,
+            passed=evaluation.passed,
+            description=evaluation.description or "",
+        )
+        for evaluation in result.get_asset_check_evaluations()
+    )
+    mart_rows: dict[str, int] = {}
+    quarantined = 0
+    if warehouse.exists():
+        mart_rows = access.table_row_counts(warehouse, "marts")
+        quarantined = access.run_query(warehouse, "select count(*) from raw.quarantine").rows[0][0]
+    return PipelineOutcome(
+        warehouse=warehouse,
+        data_dir=data_dir,
+        run_succeeded=result.success,
+        failed_steps=failed_steps,
+        checks=checks,
+        mart_rows=mart_rows,
+        quarantined_rows=quarantined,
+    )

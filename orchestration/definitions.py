@@ -1,0 +1,16 @@
+"""critmin's Dagster definitions: one `Definitions` per domain, merged."""
+
+from __future__ import annotations
+
+from dagster import Definitions, in_process_executor
+
+from orchestration.defs import ingest, quality, schedules, transform
+from orchestration.resources import default_resources
+
+defs = Definitions.merge(
+    ingest.defs,
+    transform.defs,
+    quality.defs,
+    schedules.defs,
+    Definitions(resources=default_resources(), executor=in_process_executor),
+)
