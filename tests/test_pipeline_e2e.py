@@ -1,0 +1,208 @@
+"""End to end: the whole Dagster job on a tiny landing directory with hand-computed answers.
+
+The landing directory is written byte for byte by `tiny_landing` (real formats, quirks included).
+Hand-computed expectations (BACI values are thousand USD, so 600 -> 600,000 USD):
+
+India's 2023 rare-earth compounds (284690): China 600, Myanmar 300 -> 900,000 USD;
+  shares 600/900 = 2/3 and 300/900 = 1/3; HHI = 4/9 + 1/9 = 5/9 = 0.5556.
+India's 2023 rare-earth components (850511): China 100, Japan 300 -> 400,000 USD;
+  shares 0.25 and 0.75; HHI = 0.0625 + 0.5625 = 0.625; top supplier Japan.
+USA's 2023 rare-earth compounds: China 50 only -> share 1, HHI 1.
+Rare-earth mine production 2023 (t REO): China 240,000, United States 43,000, Burma 38,000,
+  Australia 19,000 (other countries 10,000 and the world total 350,000 are not countries)
+  -> world_total 340,000; China 240/340 = 0.705882; top-3 321/340 = 0.944118;
+  HHI = (240² + 43² + 38² + 19²) / 340² = 61,254 / 115,600 = 0.529879.
+2022: the United States is withheld (W) -> China 210,000, Burma 12,000, Australia 18,000
+  -> world_total 240,000; China 0.875; HHI = (210² + 12² + 18²) / 240² = 44,568 / 57,600 = 0.77375.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from critmin.pipeline import PipelineOutcome, run_pipeline
+from ingest.policy_events import default_register_path
+from orchestration import expectations
+
+RE_TYPE = '"Rare earths, mine production, rare-earth-oxide equivalent, metric tons"'
+BACI_ROWS = [
+    "t,i,j,k,v,q",
+    "2023,156,699,284690,600.000,10.000",  # China -> India, compounds
+    "2023,104,699,284690,300.000,5.000",  # Myanmar -> India, compounds
+    "2023,156,699,850511,100.000,",  # China -> India, magnets, quantity not reported
+    "2023,392,699,850511,300.000,2.000",  # Japan -> India, magnets
+    "2023,156,842,284690,50.000,1.000",  # China -> USA, compounds
+    "2023,156,699,10121,999.000,1.000",  # horses: outside the critical-mineral list
+    "2023,999,699,284690,5.000,1.000",  # exporter 999 is no BACI country: quarantined
+]
+USGS_ROWS = [
+    "Source,Country,Type,Prod_t_2022,Prod_t_est_2023,Prod_notes,Reserves_t,Reserves_notes,,",
+    f'MCS2024,United States,{RE_TYPE},W,"43,000",,"1,800,000",,,',
+    f"MCS2024,China6,{RE_TYPE},210000,240000,Production quota.,44000000,,,",
+    f"MCS2024,Burma,{RE_TYPE},12000,38000,,NA,,,",
+    f"MCS2024,Australia,{RE_TYPE},18000,19000,,5700000,,,",
+    f"MCS2024,Other countries,{RE_TYPE},1000,10000,,1000000,,,",
+    f"MCS2024,World total (rounded),{RE_TYPE},300000,350000,,110000000,,,",
+    ",,,,,,,,,",
+]
+
+
+def tiny_landing(root: Path) -> Path:
+    (root / "baci").mkdir(parents=True)
+    (root / "usgs_mcs").mkdir()
+    (root / "policy_events").mkdir()
+    (root / "baci" / "BACI_HS17_Y2023_V202501.csv").write_bytes(
+        ("\n".join(BACI_ROWS) + "\n").encode()
+    )
+    (root / "usgs_mcs" / "mcs2024-raree_world.csv").write_bytes(
+        b"\xef\xbb\xbf" + ("\r\n".join(USGS_ROWS) + "\r\n").encode()
+    )
+    shutil.copy(default_register_path(), root / "policy_events" / "policy_events.yaml")
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> PipelineOutcome:
+    root = tmp_path_factory.mktemp("e2e")
+    landing = tiny_landing(root / "landing")
+    return run_pipeline(landing, root / "critmin.duckdb", echo=lambda _: None)
+
+
+def _rows(outcome: PipelineOutcome, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(outcome.warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_run_succeeds_with_every_check_passing(built: PipelineOutcome) -> None:
+    assert built.run_succeeded, built.failed_steps
+    assert built.failed_checks == ()
+    names = {c.name for c in built.checks}
+    # GX suites and dbt tests both ran as asset checks.
+    assert {"gx_import_dependency", "gx_production_concentration"} <= names
+    assert len(names) > 10
+
+
+def test_import_dependency_matches_hand_computation(built: PipelineOutcome) -> None:
+    rows = _rows(
+        built,
+        "select importer_iso3, stage, import_value_usd, supplier_count, top_supplier_iso3, "
+        "top_supplier_share, hhi, china_share from marts.mart_import_dependency "
+        "where year = 2023 and mineral = 'rare_earths' order by importer_iso3, stage",
+    )
+    expected = [
+        ("IND", "component", 400_000.0, 2, "JPN", 0.75, 0.625, 0.25),
+        ("IND", "compound", 900_000.0, 2, "CHN", 2 / 3, 5 / 9, 2 / 3),
+        ("USA", "compound", 50_000.0, 1, "CHN", 1.0, 1.0, 1.0),
+    ]
+    assert len(rows) == len(expected)
+    for got, want in zip(rows, expected, strict=True):
+        assert got[:2] == want[:2]
+        assert got[2] == pytest.approx(want[2])
+        assert got[3:5] == want[3:5]
+        assert got[5:] == pytest.approx(want[5:])
+
+
+def test_supplier_shares_and_ranks(built: PipelineOutcome) -> None:
+    rows = _rows(
+        built,
+        "select exporter_iso3, value_usd, share, rank from marts.mart_supplier_shares "
+        "where year = 2023 and importer_iso3 = 'IND' and stage = 'compound' order by rank",
+    )
+    assert [r[0] for r in rows] == ["CHN", "MMR"]
+    assert [r[1] for r in rows] == pytest.approx([600_000.0, 300_000.0])
+    assert [r[2] for r in rows] == pytest.approx([2 / 3, 1 / 3])
+    assert [r[3] for r in rows] == [1, 2]
+
+
+def test_production_concentration_excludes_aggregates_and_withheld(
+    built: PipelineOutcome,
+) -> None:
+    rows = _rows(
+        built,
+        "select year, world_total, country_count, top1_iso3, top1_share, top3_share, hhi, "
+        "china_share from marts.mart_production_concentration "
+        "where mineral = 'rare_earths' and production_type = 'mine' order by year",
+    )
+    assert len(rows) == 2
+    y2022, y2023 = rows
+    assert y2022[:4] == (2022, pytest.approx(240_000.0), 3, "CHN")
+    assert y2022[4:] == pytest.approx((0.875, 1.0, 44_568 / 57_600, 0.875))
+    assert y2023[:4] == (2023, pytest.approx(340_000.0), 4, "CHN")
+    assert y2023[4:] == pytest.approx((240 / 340, 321 / 340, 61_254 / 115_600, 240 / 340))
+    withheld = _rows(
+        built,
+        "select quantity from marts.fct_production "
+        "where country_iso3 = 'USA' and year = 2022 and mineral = 'rare_earths'",
+    )
+    assert withheld == [(None,)]
+
+
+def test_every_row_is_accounted_for(built: PipelineOutcome) -> None:
+    log = _rows(
+        built,
+        "select source, source_file, rows_in, rows_loaded, rows_rejected, rows_out_of_scope "
+        "from raw.load_log where source_file like 'BACI%'",
+    )
+    assert log == [("baci", "BACI_HS17_Y2023_V202501.csv", 7, 5, 1, 1)]
+    quarantine = _rows(built, "select source, source_file, source_line, reason from raw.quarantine")
+    assert len(quarantine) == 1
+    source, source_file, line, reason = quarantine[0]
+    assert (source, source_file, line) == ("baci", "BACI_HS17_Y2023_V202501.csv", 8)
+    assert "999" in reason
+    assert built.quarantined_rows == 1
+    for source_file, rows_in, loaded, rejected, out in _rows(
+        built,
+        "select source_file, rows_in, rows_loaded, rows_rejected, rows_out_of_scope "
+        "from raw.load_log",
+    ):
+        assert rows_in == loaded + rejected + out, source_file
+
+
+def test_rows_say_where_they_came_from(built: PipelineOutcome) -> None:
+    assert _rows(built, "select distinct source from marts.fct_trade_flows") == [("baci",)]
+    assert _rows(built, "select distinct source from marts.fct_production") == [("usgs_mcs",)]
+
+
+def test_policy_register_is_loaded(built: PipelineOutcome) -> None:
+    rows = _rows(
+        built,
+        "select effective_date::varchar, list_sort(elements) from marts.dim_policy_event "
+        "where imposing_iso3 = 'CHN' and effective_date = date '2025-04-04'",
+    )
+    assert rows == [("2025-04-04", ["Dy", "Gd", "Lu", "Sc", "Sm", "Tb", "Y"])]
+
+
+def test_running_twice_gives_the_same_marts(built: PipelineOutcome, tmp_path: Path) -> None:
+    again = run_pipeline(built.data_dir, built.warehouse, echo=lambda _: None)
+    assert again.success
+    assert again.mart_rows == built.mart_rows
+    assert _rows(again, "select count(*) from raw.baci_trade") == [(5,)]
+    assert _rows(again, "select count(*) from raw.quarantine") == [(1,)]
+
+
+def test_gx_suite_fails_on_a_broken_mart(built: PipelineOutcome, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(built.warehouse, broken)
+    with duckdb.connect(str(broken)) as con:
+        # Double one supplier's share: the shares of India's compounds no longer sum to 1.
+        con.execute(
+            "update marts.mart_supplier_shares set share = share * 2 "
+            "where importer_iso3 = 'IND' and stage = 'compound' and exporter_iso3 = 'MMR'"
+        )
+        # An HHI above 1 is impossible.
+        con.execute("update marts.mart_import_dependency set hhi = 1.5 where importer_iso3 = 'USA'")
+        frame = con.sql(expectations.IMPORT_DEPENDENCY_FRAME_SQL).df()
+    outcome = expectations.validate(frame, expectations.import_dependency_suite())
+    assert not outcome.success
+    failed = " | ".join(outcome.failures)
+    assert "supplier_share_sum" in failed
+    assert "on hhi:" in failed
+    assert len(outcome.failures) == 2, failed
+    # The same suite passes on the unbroken warehouse.
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:
+        intact = con.sql(expectations.IMPORT_DEPENDENCY_FRAME_SQL).df()
+    assert expectations.validate(intact, expectations.import_dependency_suite()).success
