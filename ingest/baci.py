@@ -1,0 +1,535 @@
+"""CEPII BACI readers: yearly bilateral trade files and their companion code files.
+
+Trade files (`BACI_HS17_Y2023_V202501.csv`) have the header `t,i,j,k,v,q`: year, exporter and
+importer BACI country codes, HS6 product, value in thousand USD (FOB) and quantity in metric
+tonnes (empty or `NA`, sometimes space-padded, when unknown). Real files write HS6 codes without
+their leading zero (`10121` for `010121`); codes are zero-padded to 6 digits before anything else.
+
+What counts as a row: every physical line after the header is one data row, except lines whose
+fields are all empty after trimming whitespace (an empty line, or a line of commas); those are
+not rows and appear in no count. Line numbers are physical: the header is line 1. BACI quotes no
+field, so a record never spans two lines.
+
+Each data row of a trade file ends up in exactly one place:
+- out of scope: its zero-padded `k` is not in `reference.critical_hs6_codes()` (rows whose `k`
+  is missing or not a code are out of scope too, as they cannot be in the list);
+- rejected (REJECT_SCHEMA, `raw_record` = the line's fields joined by commas): an in-scope row with
+  a missing or non-numeric `t`, `i`, `j` or `v`, a `q` that is neither a number, empty nor `NA`,
+  a negative `v` or `q`, a year other than the file name's `Y<year>`, an exporter or importer code
+  `reference.country_iso3_from_baci` does not know, or a key (t, i, j, k) already loaded from an
+  earlier line of the same file;
+- loaded: every other in-scope row.
+So `rows_in = rows_loaded + rows_rejected + rows_out_of_scope` for every file.
+
+The trade file is read with a lazy polars scan (all columns as text), the HS filter is applied
+before anything is collected, and the scan feeds one pass that both counts all rows and keeps the
+in-scope ones; only the in-scope rows (well under 1% of a year file) are validated in memory.
+
+Code files: `country_codes_V<release>.csv` (two layouts, see COUNTRY_CODE_LAYOUTS) and
+`product_codes_HS<rev>_V<release>.csv` (`code,description`, quoted or not). Their data rows are
+loaded or rejected (non-numeric or duplicate code); blank lines are not rows.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from ingest import reference
+from ingest._result import REJECT_SCHEMA, FileRead, ReadResult, SourceRead, empty_rejects
+
+TRADE_COLUMNS: tuple[str, ...] = ("t", "i", "j", "k", "v", "q")
+
+BACI_TRADE_SCHEMA: dict[str, pl.DataType] = {
+    "year": pl.Int32(),
+    "exporter_code": pl.Int32(),
+    "importer_code": pl.Int32(),
+    "hs6": pl.Utf8(),
+    "value_usd": pl.Float64(),
+    "quantity_t": pl.Float64(),
+    "hs_revision": pl.Utf8(),
+    "source": pl.Utf8(),
+    "source_file": pl.Utf8(),
+    "source_line": pl.Int64(),
+}
+BACI_COUNTRY_CODES_SCHEMA: dict[str, pl.DataType] = {
+    "country_code": pl.Int32(),
+    "country_name": pl.Utf8(),
+    "iso2": pl.Utf8(),
+    "iso3": pl.Utf8(),
+    "source_file": pl.Utf8(),
+}
+BACI_PRODUCT_CODES_SCHEMA: dict[str, pl.DataType] = {
+    "hs6": pl.Utf8(),
+    "description": pl.Utf8(),
+    "hs_revision": pl.Utf8(),
+    "source_file": pl.Utf8(),
+}
+
+# Output column -> file column, per release layout of country_codes_V*.csv.
+COUNTRY_CODE_LAYOUTS: dict[str, dict[str, str]] = {
+    "V202301": {
+        "country_code": "country_code",
+        "country_name": "country_name_abbreviation",
+        "iso2": "iso_2digit_alpha",
+        "iso3": "iso_3digit_alpha",
+    },
+    "V202501": {
+        "country_code": "country_code",
+        "country_name": "country_name",
+        "iso2": "country_iso2",
+        "iso3": "country_iso3",
+    },
+}
+PRODUCT_CODE_COLUMNS: tuple[str, ...] = ("code", "description")
+# Placeholders BACI prints where a country has no ISO code ("Other Asia, nes").
+_MISSING_ISO = frozenset({"", "N/A", "NA"})
+
+TRADE_FILE = re.compile(r"^BACI_.*_Y\d{4}_V\w+\.csv$", re.IGNORECASE)
+COUNTRY_CODES_FILE = re.compile(r"^country_codes_V\w+\.csv$", re.IGNORECASE)
+PRODUCT_CODES_FILE = re.compile(r"^product_codes_HS\d{2}_V\w+\.csv$", re.IGNORECASE)
+_TRADE_REVISION = re.compile(r"^BACI_(HS\d{2})_", re.IGNORECASE)
+_PRODUCT_REVISION = re.compile(r"^product_codes_(HS\d{2})_", re.IGNORECASE)
+_FILE_YEAR = re.compile(r"_Y(\d{4})(?:_|\.)", re.IGNORECASE)
+
+_INDEX = "_index"
+_LINE = "_line"
+_FIRST_DATA_LINE = 2  # the header is line 1
+
+
+# --- file-name facts -------------------------------------------------------------------------
+
+
+def hs_revision_from_trade_name(name: str) -> str | None:
+    """`BACI_HS17_Y2023_V202501.csv` -> `HS17`; None when the name carries no revision."""
+    match = _TRADE_REVISION.match(name)
+    return match.group(1).upper() if match else None
+
+
+def hs_revision_from_product_name(name: str) -> str | None:
+    """`product_codes_HS17_V202301.csv` -> `HS17`; None when the name carries no revision."""
+    match = _PRODUCT_REVISION.match(name)
+    return match.group(1).upper() if match else None
+
+
+def year_from_trade_name(name: str) -> int | None:
+    """`BACI_HS17_Y2023_V202501.csv` -> 2023; None when the name carries no `Y<year>`."""
+    match = _FILE_YEAR.search(name)
+    return int(match.group(1)) if match else None
+
+
+# --- trade files -----------------------------------------------------------------------------
+
+
+def read_baci_trade_file(path: Path, source: str = "baci") -> tuple[ReadResult, FileRead]:
+    """Read one BACI trade file, keeping only critical-mineral HS6 rows (see module docstring)."""
+    _check_trade_header(path)
+    scan = _trade_scan(path, reference.critical_hs6_codes())
+    counts, in_scope = pl.collect_all(
+        [
+            scan.select(
+                pl.col("_non_blank").sum().alias("rows_in"),
+                (pl.col("_non_blank") & ~pl.col("_in_scope")).sum().alias("out_of_scope"),
+            ),
+            scan.filter(pl.col("_in_scope")).drop("_non_blank", "_in_scope"),
+        ],
+        engine="streaming",
+    )
+    rows_in, out_of_scope = (int(value or 0) for value in counts.row(0))
+    typed = _typed_trade_rows(in_scope.sort(_LINE))
+    problems = _trade_problems(typed, path.name)
+    rows = _trade_rows(typed, problems, path.name, source)
+    rejects = _trade_rejects(typed, problems, path.name)
+    read = FileRead(
+        path=path,
+        rows_in=rows_in,
+        rows_loaded=rows.height,
+        rows_rejected=rejects.height,
+        rows_out_of_scope=out_of_scope,
+    )
+    _check_counts(read)
+    return ReadResult(rows=rows, rejects=rejects), read
+
+
+def _check_trade_header(path: Path) -> None:
+    header = _header_names(path)
+    expected = ",".join(TRADE_COLUMNS)
+    if header is None:
+        raise ValueError(f"{path}: file is empty; expected a header line `{expected}`")
+    missing = [column for column in TRADE_COLUMNS if column not in header]
+    if missing:
+        raise ValueError(
+            f"{path}, line 1: header lacks column(s) {', '.join(missing)}; "
+            f"expected the header `{expected}`, found `{','.join(header)}`"
+        )
+
+
+def _header_names(path: Path) -> list[str] | None:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        first = handle.readline()
+    if not first.strip():
+        return None
+    return _clean_column_names(first.rstrip("\r\n").split(","))
+
+
+def _clean_column_names(names: list[str]) -> list[str]:
+    """Header names without a byte-order mark, surrounding spaces or quotes."""
+    return [name.lstrip("\ufeff").strip().strip('"').strip() for name in names]
+
+
+def _trade_scan(path: Path, codes: frozenset[str]) -> pl.LazyFrame:
+    """Text columns, physical line, blank-line and HS-scope markers; nothing collected yet."""
+    stripped = [pl.col(name).str.strip_chars() for name in TRADE_COLUMNS]
+    non_blank = pl.any_horizontal(
+        [expr.fill_null("").str.len_bytes() > 0 for expr in stripped]
+    ).alias("_non_blank")
+    hs6 = pl.col("k").str.strip_chars().str.zfill(6)
+    return (
+        pl.scan_csv(
+            path,
+            infer_schema=False,
+            row_index_name=_INDEX,
+            truncate_ragged_lines=True,
+            empty_string_is_null=False,
+            with_column_names=_clean_column_names,
+        )
+        .select(
+            (pl.col(_INDEX).cast(pl.Int64) + _FIRST_DATA_LINE).alias(_LINE),
+            *TRADE_COLUMNS,
+        )
+        .with_columns(non_blank, hs6.is_in(sorted(codes)).fill_null(False).alias("_in_scope"))
+    )
+
+
+def _typed_trade_rows(in_scope: pl.DataFrame) -> pl.DataFrame:
+    """Typed candidates next to the text they came from (text kept for rejects)."""
+    text = {name: pl.col(name).str.strip_chars().fill_null("") for name in TRADE_COLUMNS}
+    quantity_text = text["q"]
+    quantity_missing = (quantity_text == "") | (quantity_text.str.to_uppercase() == "NA")
+    return in_scope.with_columns(
+        _integer(text["t"]).alias("year"),
+        _integer(text["i"]).alias("exporter_code"),
+        _integer(text["j"]).alias("importer_code"),
+        text["k"].str.zfill(6).alias("hs6"),
+        _finite_float(text["v"]).alias("_value"),
+        pl.when(quantity_missing)
+        .then(None)
+        .otherwise(_finite_float(quantity_text))
+        .alias("quantity_t"),
+        quantity_missing.alias("_quantity_missing"),
+    )
+
+
+def _integer(text: pl.Expr) -> pl.Expr:
+    return pl.when(text.str.contains(r"^-?\d+$")).then(text.cast(pl.Int32, strict=False))
+
+
+def _finite_float(text: pl.Expr) -> pl.Expr:
+    number = text.cast(pl.Float64, strict=False)
+    return pl.when(number.is_finite()).then(number)
+
+
+def _trade_problems(typed: pl.DataFrame, file_name: str) -> pl.Series:
+    """One reason per row ("; "-joined when several), null for rows that load."""
+    file_year = year_from_trade_name(file_name)
+    known_codes = _known_baci_codes(typed)
+    checks = [
+        _field_check("t", "year", "an integer year"),
+        _field_check("i", "exporter_code", "an integer BACI country code"),
+        _field_check("j", "importer_code", "an integer BACI country code"),
+        _field_check("v", "_value", "a number (thousand USD)"),
+        pl.when(pl.col("_value") < 0).then(
+            pl.format("v {} is negative; expected a value >= 0", pl.col("v").str.strip_chars())
+        ),
+        pl.when(~pl.col("_quantity_missing") & pl.col("quantity_t").is_null()).then(
+            pl.format(
+                "q '{}' is not a number; expected metric tonnes, empty or NA",
+                pl.col("q").str.strip_chars(),
+            )
+        ),
+        pl.when(pl.col("quantity_t") < 0).then(
+            pl.format("q {} is negative; expected a quantity >= 0", pl.col("q").str.strip_chars())
+        ),
+        _country_check("exporter_code", "exporter i", known_codes),
+        _country_check("importer_code", "importer j", known_codes),
+    ]
+    if file_year is not None:
+        checks.append(
+            pl.when(pl.col("year").is_not_null() & (pl.col("year") != file_year)).then(
+                pl.concat_str(
+                    pl.lit("t "),
+                    pl.col("year").cast(pl.Utf8),
+                    pl.lit(
+                        f" differs from the year in the file name {file_name}; expected {file_year}"
+                    ),
+                )
+            )
+        )
+    joined = pl.concat_str(checks, separator="; ", ignore_nulls=True)
+    problems = typed.select(pl.when(joined != "").then(joined).alias("problem")).to_series()
+    return _with_duplicate_problems(typed, problems)
+
+
+def _field_check(field: str, typed: str, expected: str) -> pl.Expr:
+    text = pl.col(field).str.strip_chars().fill_null("")
+    return (
+        pl.when(text == "")
+        .then(pl.lit(f"{field} is empty; expected {expected}"))
+        .when(pl.col(typed).is_null())
+        .then(pl.format(f"{field} '{{}}' is not a number; expected {expected}", text))
+    )
+
+
+def _country_check(column: str, role: str, known_codes: list[int]) -> pl.Expr:
+    code = pl.col(column)
+    return pl.when(code.is_not_null() & ~code.is_in(known_codes)).then(
+        pl.format(
+            f"unknown BACI country code {{}} ({role}); "
+            "expected a code listed in ingest/data/countries.csv",
+            code,
+        )
+    )
+
+
+def _known_baci_codes(typed: pl.DataFrame) -> list[int]:
+    codes = pl.concat([typed["exporter_code"], typed["importer_code"]]).drop_nulls().unique()
+    return [code for code in codes.to_list() if reference.country_iso3_from_baci(code) is not None]
+
+
+def _with_duplicate_problems(typed: pl.DataFrame, problems: pl.Series) -> pl.Series:
+    """Among rows otherwise fine, a key already loaded from an earlier line is a duplicate."""
+    key = ["year", "exporter_code", "importer_code", "hs6"]
+    fine = pl.col("_problem").is_null()
+    first_fine_line = pl.when(fine).then(pl.col(_LINE)).min().over(key)
+    duplicate = pl.format(
+        "duplicate key (t={}, i={}, j={}, k={}), first loaded from line {}", *key, first_fine_line
+    )
+    return (
+        typed.with_columns(problems.alias("_problem"))
+        .select(
+            pl.when(fine & (first_fine_line != pl.col(_LINE)))
+            .then(duplicate)
+            .otherwise(pl.col("_problem"))
+            .alias("problem")
+        )
+        .to_series()
+    )
+
+
+def _trade_rows(
+    typed: pl.DataFrame, problems: pl.Series, file_name: str, source: str
+) -> pl.DataFrame:
+    good = typed.filter(problems.is_null())
+    return good.select(
+        pl.col("year"),
+        pl.col("exporter_code"),
+        pl.col("importer_code"),
+        pl.col("hs6"),
+        (pl.col("_value") * 1000.0).alias("value_usd"),
+        pl.col("quantity_t"),
+        pl.lit(hs_revision_from_trade_name(file_name), dtype=pl.Utf8).alias("hs_revision"),
+        pl.lit(source, dtype=pl.Utf8).alias("source"),
+        pl.lit(file_name, dtype=pl.Utf8).alias("source_file"),
+        pl.col(_LINE).alias("source_line"),
+    ).cast(BACI_TRADE_SCHEMA)
+
+
+def _trade_rejects(typed: pl.DataFrame, problems: pl.Series, file_name: str) -> pl.DataFrame:
+    bad = typed.with_columns(problems.alias("reason")).filter(pl.col("reason").is_not_null())
+    return _rejects(bad, file_name, TRADE_COLUMNS)
+
+
+def _rejects(bad: pl.DataFrame, file_name: str, fields: tuple[str, ...]) -> pl.DataFrame:
+    return bad.select(
+        pl.lit(file_name, dtype=pl.Utf8).alias("source_file"),
+        pl.col(_LINE).cast(pl.Int64).alias("source_line"),
+        pl.col("reason"),
+        pl.concat_str([pl.col(name).fill_null("") for name in fields], separator=",").alias(
+            "raw_record"
+        ),
+    ).cast(REJECT_SCHEMA)
+
+
+def _check_counts(read: FileRead) -> None:
+    accounted = read.rows_loaded + read.rows_rejected + read.rows_out_of_scope
+    if accounted != read.rows_in:
+        raise RuntimeError(
+            f"{read.path}: {read.rows_in} data rows read but {accounted} accounted for "
+            "(loaded + rejected + out of scope); expected them to be equal"
+        )
+
+
+# --- code files ------------------------------------------------------------------------------
+
+
+def read_baci_country_codes(path: Path) -> ReadResult:
+    """Read `country_codes_V<release>.csv` in either layout of COUNTRY_CODE_LAYOUTS.
+
+    `country_name` is the short name (V202301 `country_name_abbreviation`, V202501
+    `country_name`); `N/A` ISO codes become null. A non-integer or repeated code is rejected.
+    """
+    table = _read_code_file(path)
+    layout = _country_layout(path, table.columns)
+    code_text = pl.col(layout["country_code"]).str.strip_chars().fill_null("")
+    first_line = pl.col(_LINE).min().over("_code")
+    reason = (
+        pl.when(code_text == "")
+        .then(pl.lit("country_code is empty; expected an integer BACI country code"))
+        .when(pl.col("_code").is_null())
+        .then(
+            pl.format(
+                "country_code '{}' is not an integer; expected a BACI country code", code_text
+            )
+        )
+        .when(pl.col(_LINE) != first_line)
+        .then(pl.format("duplicate country_code {}, first on line {}", "_code", first_line))
+    )
+    checked = table.with_columns(_integer(code_text).alias("_code")).with_columns(
+        reason.alias("reason")
+    )
+    rows = checked.filter(pl.col("reason").is_null()).select(
+        pl.col("_code").alias("country_code"),
+        pl.col(layout["country_name"]).str.strip_chars().alias("country_name"),
+        _clean_iso(layout["iso2"]).alias("iso2"),
+        _clean_iso(layout["iso3"]).alias("iso3"),
+        pl.lit(path.name, dtype=pl.Utf8).alias("source_file"),
+    )
+    fields = tuple(name for name in table.columns if name != _LINE)
+    rejects = _rejects(checked.filter(pl.col("reason").is_not_null()), path.name, fields)
+    return ReadResult(rows=rows.cast(BACI_COUNTRY_CODES_SCHEMA), rejects=rejects)
+
+
+def _country_layout(path: Path, columns: list[str]) -> dict[str, str]:
+    for layout in COUNTRY_CODE_LAYOUTS.values():
+        if all(column in columns for column in layout.values()):
+            return {name: column for name, column in layout.items()}
+    expected = " or ".join(
+        f"`{','.join(layout.values())}` ({release})"
+        for release, layout in COUNTRY_CODE_LAYOUTS.items()
+    )
+    found = ",".join(column for column in columns if column != _LINE)
+    raise ValueError(f"{path}, line 1: header `{found}`; expected {expected}")
+
+
+def _clean_iso(name: str) -> pl.Expr:
+    text = pl.col(name).str.strip_chars()
+    missing = text.fill_null("").is_in(sorted(_MISSING_ISO))
+    return pl.when(missing).then(None).otherwise(text).alias(name)
+
+
+def read_baci_product_codes(path: Path) -> ReadResult:
+    """Read `product_codes_HS<rev>_V<release>.csv` (`code,description`, quoted or not).
+
+    Codes are zero-padded to 6 digits (`10121` -> `010121`); a code that is not 1 to 6 digits or
+    repeats an earlier one is rejected.
+    """
+    table = _read_code_file(path)
+    missing = [column for column in PRODUCT_CODE_COLUMNS if column not in table.columns]
+    if missing:
+        raise ValueError(
+            f"{path}, line 1: header lacks {', '.join(missing)}; "
+            f"expected `{','.join(PRODUCT_CODE_COLUMNS)}`, "
+            f"found `{','.join(c for c in table.columns if c != _LINE)}`"
+        )
+    code_text = pl.col("code").str.strip_chars().fill_null("")
+    hs6 = code_text.str.zfill(6)
+    reason = (
+        pl.when(~code_text.str.contains(r"^\d{1,6}$"))
+        .then(pl.format("code '{}' is not an HS6 code; expected 1 to 6 digits", code_text))
+        .when(pl.col(_LINE) != pl.col(_LINE).min().over(hs6))
+        .then(pl.format("duplicate code {}, first on line {}", hs6, pl.col(_LINE).min().over(hs6)))
+    )
+    checked = table.with_columns(hs6.alias("hs6"), reason.alias("reason"))
+    rows = checked.filter(pl.col("reason").is_null()).select(
+        pl.col("hs6"),
+        pl.col("description").str.strip_chars(),
+        pl.lit(hs_revision_from_product_name(path.name), dtype=pl.Utf8).alias("hs_revision"),
+        pl.lit(path.name, dtype=pl.Utf8).alias("source_file"),
+    )
+    fields = tuple(name for name in table.columns if name != _LINE)
+    rejects = _rejects(checked.filter(pl.col("reason").is_not_null()), path.name, fields)
+    return ReadResult(rows=rows.cast(BACI_PRODUCT_CODES_SCHEMA), rejects=rejects)
+
+
+def _read_code_file(path: Path) -> pl.DataFrame:
+    """All columns as text with the physical line; blank lines dropped (they are not rows)."""
+    if _header_names(path) is None:
+        raise ValueError(f"{path}: file is empty; expected a header line")
+    table = pl.read_csv(
+        path,
+        infer_schema=False,
+        row_index_name=_INDEX,
+        truncate_ragged_lines=True,
+        encoding="utf8-lossy",
+    )
+    table = table.rename(dict(zip(table.columns, _clean_column_names(table.columns), strict=True)))
+    data_columns = [name for name in table.columns if name != _INDEX]
+    non_blank = pl.any_horizontal(
+        [pl.col(name).str.strip_chars().fill_null("").str.len_bytes() > 0 for name in data_columns]
+    )
+    return table.filter(non_blank).select(
+        (pl.col(_INDEX).cast(pl.Int64) + _FIRST_DATA_LINE).alias(_LINE), *data_columns
+    )
+
+
+# --- folder ----------------------------------------------------------------------------------
+
+
+def read_baci_folder(folder: Path, source: str = "baci") -> SourceRead:
+    """Read every BACI trade, country-code and product-code file in `folder` (others ignored).
+
+    Always returns the three tables `baci_trade`, `baci_country_codes` and
+    `baci_product_codes`; a missing folder or file kind gives zero-row frames.
+    """
+    names = sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    trade = [folder / name for name in names if TRADE_FILE.match(name)]
+    countries = [folder / name for name in names if COUNTRY_CODES_FILE.match(name)]
+    products = [folder / name for name in names if PRODUCT_CODES_FILE.match(name)]
+
+    files: list[FileRead] = []
+    trade_results: list[ReadResult] = []
+    for path in trade:
+        result, read = read_baci_trade_file(path, source)
+        trade_results.append(result)
+        files.append(read)
+    country_results = [read_baci_country_codes(path) for path in countries]
+    product_results = [read_baci_product_codes(path) for path in products]
+    for path, result in zip(
+        [*countries, *products], [*country_results, *product_results], strict=True
+    ):
+        files.append(_code_file_read(path, result))
+
+    all_results = [*trade_results, *country_results, *product_results]
+    return SourceRead(
+        source=source,
+        tables={
+            "baci_trade": _stack([r.rows for r in trade_results], BACI_TRADE_SCHEMA),
+            "baci_country_codes": _stack(
+                [r.rows for r in country_results], BACI_COUNTRY_CODES_SCHEMA
+            ),
+            "baci_product_codes": _stack(
+                [r.rows for r in product_results], BACI_PRODUCT_CODES_SCHEMA
+            ),
+        },
+        rejects=_stack([r.rejects for r in all_results], REJECT_SCHEMA)
+        if all_results
+        else empty_rejects(),
+        files=tuple(files),
+    )
+
+
+def _code_file_read(path: Path, result: ReadResult) -> FileRead:
+    return FileRead(
+        path=path,
+        rows_in=result.rows.height + result.rejects.height,
+        rows_loaded=result.rows.height,
+        rows_rejected=result.rejects.height,
+    )
+
+
+def _stack(frames: list[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    return pl.concat([frame.cast(schema) for frame in frames], how="vertical")

@@ -1,0 +1,231 @@
+"""Tests for ingest.baci: CEPII BACI trade files and companion code files."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ingest._result import REJECT_SCHEMA
+from ingest.baci import (
+    BACI_COUNTRY_CODES_SCHEMA,
+    BACI_PRODUCT_CODES_SCHEMA,
+    BACI_TRADE_SCHEMA,
+    read_baci_country_codes,
+    read_baci_folder,
+    read_baci_product_codes,
+    read_baci_trade_file,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "baci"
+TRADE = FIXTURES / "BACI_HS17_Y2023_V202501.csv"
+COUNTRIES_V202501 = FIXTURES / "country_codes_V202501.csv"
+PRODUCTS_HS22 = FIXTURES / "product_codes_HS22_V202401b.csv"
+REALDATA = Path(__file__).parents[1] / ".." / "shared" / "realdata"
+BACI_CODES_V202301 = REALDATA / "reference" / "baci_codes_V202301"
+needs_baci_codes = pytest.mark.skipif(
+    not BACI_CODES_V202301.is_dir(),
+    reason=f"real BACI V202301 code files not present at {BACI_CODES_V202301}",
+)
+
+
+# --- trade files -------------------------------------------------------------------------------
+
+
+def test_trade_rows_typed_and_computed_by_hand() -> None:
+    result, _ = read_baci_trade_file(TRADE)
+    assert result.rows.schema == pl.Schema(BACI_TRADE_SCHEMA)
+    assert result.rows.select(
+        "source_line", "year", "exporter_code", "importer_code", "hs6", "value_usd", "quantity_t"
+    ).rows() == [
+        (2, 2023, 156, 699, "284690", 12500.0, 3.2),  # v = 12.5 thousand USD
+        (4, 2023, 842, 251, "260500", 7000.0, None),  # empty q
+        (6, 2023, 842, 251, "810520", 1250.0, None),  # q padded "         NA"
+        (13, 2023, 757, 699, "811292", 2000.0, 0.004),
+        (15, 2023, 842, 156, "850760", 1.0, None),  # q "NA"
+    ]
+    assert result.rows["hs_revision"].unique().to_list() == ["HS17"]
+    assert result.rows["source"].unique().to_list() == ["baci"]
+    assert result.rows["source_file"].unique().to_list() == [TRADE.name]
+
+
+def test_trade_rejects_name_line_and_reason() -> None:
+    result, _ = read_baci_trade_file(TRADE)
+    assert result.rejects.schema == pl.Schema(REJECT_SCHEMA)
+    rejects = dict(zip(result.rejects["source_line"], result.rejects["reason"], strict=True))
+    assert sorted(rejects) == [7, 8, 9, 10, 11, 12, 14]
+    assert rejects[7] == "duplicate key (t=2023, i=156, j=699, k=284690), first loaded from line 2"
+    assert rejects[8] == "v -3 is negative; expected a value >= 0"
+    assert rejects[9].startswith("v 'abc' is not a number")
+    assert rejects[10] == (
+        "unknown BACI country code 999 (exporter i); "
+        "expected a code listed in ingest/data/countries.csv"
+    )
+    assert rejects[11] == (
+        f"t 2022 differs from the year in the file name {TRADE.name}; expected 2023"
+    )
+    assert rejects[12] == "q -2 is negative; expected a quantity >= 0"
+    assert rejects[14].startswith("v is empty")
+    raw = dict(zip(result.rejects["source_line"], result.rejects["raw_record"], strict=True))
+    assert raw[9] == "2023,842,699,261710,abc,1"
+    assert raw[14] == "2023,842,699,282560,,1"
+
+
+def test_trade_counts_add_up() -> None:
+    result, read = read_baci_trade_file(TRADE)
+    # 14 lines after the header, one of them blank; line 3 (k=10121 = 010121, horses) is out of
+    # scope even though BACI dropped its leading zero.
+    assert (read.rows_in, read.rows_loaded, read.rows_rejected, read.rows_out_of_scope) == (
+        13,
+        5,
+        7,
+        1,
+    )
+    assert read.rows_in == read.rows_loaded + read.rows_rejected + read.rows_out_of_scope
+    assert read.rows_loaded == result.rows.height
+    assert read.rows_rejected == result.rejects.height
+    assert read.source_file == TRADE.name
+
+
+def test_leading_zero_is_restored_before_the_scope_filter(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With horses (010121) made a critical code, the row written `10121` must be in scope.
+    from ingest import reference
+
+    codes = reference.critical_hs6_codes() | {"010121"}
+    monkeypatch.setattr(reference, "critical_hs6_codes", lambda: codes)
+    result, read = read_baci_trade_file(TRADE)
+    assert read.rows_out_of_scope == 0
+    assert result.rows.filter(pl.col("source_line") == 3)["hs6"].to_list() == ["010121"]
+
+
+def test_crlf_file_reads_like_lf(tmp_path: Path) -> None:
+    crlf = tmp_path / TRADE.name
+    crlf.write_bytes(TRADE.read_bytes().replace(b"\n", b"\r\n"))
+    lf_result, lf_read = read_baci_trade_file(TRADE)
+    crlf_result, crlf_read = read_baci_trade_file(crlf)
+    assert crlf_result.rows.equals(lf_result.rows)
+    assert crlf_result.rejects.equals(lf_result.rejects)
+    assert crlf_read.rows_in == lf_read.rows_in
+
+
+def test_file_without_revision_or_year_in_its_name(tmp_path: Path) -> None:
+    path = tmp_path / "trade_extract.csv"
+    path.write_text("t,i,j,k,v,q\n2021,842,699,260500,1,2\n2022,842,699,260500,1,2\n")
+    result, read = read_baci_trade_file(path, source="demo")
+    assert result.rows["year"].to_list() == [2021, 2022]
+    assert result.rows["hs_revision"].to_list() == [None, None]
+    assert result.rows["source"].unique().to_list() == ["demo"]
+    assert read.rows_rejected == 0
+
+
+def test_missing_column_raises_naming_file_and_header(tmp_path: Path) -> None:
+    path = tmp_path / "BACI_HS17_Y2023_V202501.csv"
+    path.write_text("t,i,j,k,v\n2023,842,699,260500,1\n")
+    with pytest.raises(ValueError, match=re.escape("lacks column(s) q")) as error:
+        read_baci_trade_file(path)
+    assert str(path) in str(error.value)
+    assert "t,i,j,k,v,q" in str(error.value)
+
+
+def test_empty_file_raises(tmp_path: Path) -> None:
+    path = tmp_path / "BACI_HS17_Y2023_V202501.csv"
+    path.write_text("")
+    with pytest.raises(ValueError, match="file is empty; expected a header line `t,i,j,k,v,q`"):
+        read_baci_trade_file(path)
+
+
+# --- code files -------------------------------------------------------------------------------
+
+
+def test_country_codes_v202501_layout() -> None:
+    result = read_baci_country_codes(COUNTRIES_V202501)
+    assert result.rows.schema == pl.Schema(BACI_COUNTRY_CODES_SCHEMA)
+    assert result.rows.select("country_code", "country_name", "iso2", "iso3").rows() == [
+        (4, "Afghanistan", "AF", "AFG"),
+        (251, "France", "FR", "FRA"),
+        (490, "Other Asia, nes", None, None),
+        (842, "USA", "US", "USA"),
+    ]
+    assert result.rejects.select("source_line", "reason").rows() == [
+        (7, "country_code 'x12' is not an integer; expected a BACI country code"),
+        (8, "duplicate country_code 251, first on line 3"),
+    ]
+
+
+def test_product_codes_zero_padded_with_revision() -> None:
+    result = read_baci_product_codes(PRODUCTS_HS22)
+    assert result.rows.schema == pl.Schema(BACI_PRODUCT_CODES_SCHEMA)
+    assert result.rows.select("hs6", "description", "hs_revision").rows() == [
+        ("010121", "Horses: live, pure-bred breeding animals", "HS22"),
+        ("284690", "Compounds of rare-earth metals", "HS22"),
+        ("260500", "Cobalt ores and concentrates", "HS22"),
+    ]
+    assert result.rejects["source_line"].to_list() == [6, 7]
+    assert result.rejects["reason"][1] == "duplicate code 010121, first on line 2"
+
+
+def test_unknown_country_code_layout_raises(tmp_path: Path) -> None:
+    path = tmp_path / "country_codes_V209901.csv"
+    path.write_text("code,name\n4,Afghanistan\n")
+    with pytest.raises(ValueError, match="country_codes_V209901.csv, line 1: header `code,name`"):
+        read_baci_country_codes(path)
+
+
+@needs_baci_codes
+def test_real_v202301_code_files() -> None:
+    countries = read_baci_country_codes(BACI_CODES_V202301 / "country_codes_V202301.csv")
+    assert countries.rejects.height == 0
+    assert countries.rows.height == 238  # 239 lines, header included
+    by_code = {row[0]: row[1:] for row in countries.rows.select(pl.exclude("source_file")).rows()}
+    assert by_code[842] == ("USA", "US", "USA")
+    assert by_code[251] == ("France", "FR", "FRA")
+    assert by_code[490] == ("Other Asia, nes", None, None)
+
+    quoted = read_baci_product_codes(BACI_CODES_V202301 / "product_codes_HS17_V202301.csv")
+    unquoted = read_baci_product_codes(BACI_CODES_V202301 / "product_codes_HS92_V202301.csv")
+    assert (quoted.rows.height, quoted.rejects.height) == (5384, 0)
+    assert (unquoted.rows.height, unquoted.rejects.height) == (5021, 0)
+    assert quoted.rows["hs6"][0] == "010121"
+    assert unquoted.rows["hs6"][0] == "010111"
+    assert quoted.rows["hs6"].str.len_chars().unique().to_list() == [6]
+    assert quoted.rows["hs_revision"].unique().to_list() == ["HS17"]
+    assert unquoted.rows["hs_revision"].unique().to_list() == ["HS92"]
+
+
+# --- folders ----------------------------------------------------------------------------------
+
+
+def test_folder_reads_all_three_kinds_and_ignores_others(tmp_path: Path) -> None:
+    for fixture in (TRADE, COUNTRIES_V202501, PRODUCTS_HS22):
+        shutil.copy(fixture, tmp_path / fixture.name)
+    (tmp_path / "Readme.txt").write_text("BACI release notes\n")
+    (tmp_path / "BACI_HS17_V202501.zip").write_bytes(b"PK")
+    read = read_baci_folder(tmp_path)
+    assert set(read.tables) == {"baci_trade", "baci_country_codes", "baci_product_codes"}
+    assert read.tables["baci_trade"].height == 5
+    assert read.tables["baci_country_codes"].height == 4
+    assert read.tables["baci_product_codes"].height == 3
+    assert read.rejects.height == 7 + 2 + 2
+    counts = {f.source_file: (f.rows_in, f.rows_loaded, f.rows_rejected) for f in read.files}
+    assert counts == {
+        TRADE.name: (13, 5, 7),
+        COUNTRIES_V202501.name: (6, 4, 2),
+        PRODUCTS_HS22.name: (5, 3, 2),
+    }
+
+
+def test_absent_folder_gives_three_empty_tables(tmp_path: Path) -> None:
+    read = read_baci_folder(tmp_path / "missing")
+    assert read.files == ()
+    assert read.rejects.schema == pl.Schema(REJECT_SCHEMA)
+    schemas = {
+        "baci_trade": BACI_TRADE_SCHEMA,
+        "baci_country_codes": BACI_COUNTRY_CODES_SCHEMA,
+        "baci_product_codes": BACI_PRODUCT_CODES_SCHEMA,
+    }
+    for name, schema in schemas.items():
+        assert read.tables[name].height == 0
+        assert read.tables[name].schema == pl.Schema(schema)

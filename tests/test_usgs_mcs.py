@@ -1,0 +1,351 @@
+"""Tests for ingest.usgs_mcs: the USGS Mineral Commodity Summaries world-file reader."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ingest._result import REJECT_SCHEMA
+from ingest.usgs_mcs import (
+    USGS_MCS_WORLD_SCHEMA,
+    commodity_code_from_name,
+    parse_measure_column,
+    read_usgs_folder,
+    read_usgs_world_file,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "usgs_mcs"
+RAREE = FIXTURES / "mcs2024-raree_world.csv"
+NICKE = FIXTURES / "MCS2024-nicke_world.csv"
+REALDATA = Path(__file__).parents[1] / ".." / "shared" / "realdata"
+MCS2024_WORLD = REALDATA / "usgs_mcs" / "mcs2024_world"
+needs_mcs2024 = pytest.mark.skipif(
+    not MCS2024_WORLD.is_dir(),
+    reason=f"real USGS MCS 2024 world files not present at {MCS2024_WORLD}",
+)
+
+ROW_FIELDS = ("country_name", "measure", "year", "quantity", "is_estimate", "value_flag")
+
+
+def _rows_of_line(rows: pl.DataFrame, line: int) -> list[tuple[object, ...]]:
+    return rows.filter(pl.col("source_line") == line).select(ROW_FIELDS).rows()
+
+
+def _write_world(path: Path, lines: list[str]) -> Path:
+    """Write a world file the way USGS does: UTF-8 BOM and CRLF line ends."""
+    path.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return path
+
+
+# --- fixture files in the real layout ---------------------------------------------------------
+
+
+def test_rare_earth_fixture_schema_and_line_coverage() -> None:
+    result = read_usgs_world_file(RAREE)
+    assert result.rows.schema == pl.Schema(USGS_MCS_WORLD_SCHEMA)
+    assert result.rejects.schema == pl.Schema(REJECT_SCHEMA)
+    assert result.rejects.height == 0
+    # Lines 5, 10 and 11 are lines of commas; every other line after the header has 3 values.
+    assert sorted(result.rows["source_line"].unique().to_list()) == [2, 3, 4, 6, 7, 8, 9]
+    assert result.rows.height == 7 * 3
+
+
+def test_rare_earth_fixture_values_computed_by_hand() -> None:
+    rows = read_usgs_world_file(RAREE).rows
+    assert _rows_of_line(rows, 3) == [
+        ("China", "production", 2022, 210000.0, False, None),
+        ("China", "production", 2023, 240000.0, True, None),
+        ("China", "reserves", None, 44000000.0, False, None),
+    ]
+    # Refinery line of the same country: quoted thousands, withheld, not available.
+    assert _rows_of_line(rows, 4) == [
+        ("China", "production", 2022, 7900.0, False, None),
+        ("China", "production", 2023, None, True, "W"),
+        ("China", "reserves", None, None, False, "NA"),
+    ]
+    # A bound is a flag, never a quantity; `e3,100` is an estimate of 3100.
+    assert _rows_of_line(rows, 6)[2] == ("Burma", "reserves", None, None, False, ">95")
+    assert _rows_of_line(rows, 7)[1] == ("India", "production", 2023, 3100.0, True, "e")
+    assert _rows_of_line(rows, 8) == [
+        ("Other countries", "production", 2022, None, False, "NA"),
+        ("Other countries", "production", 2023, None, True, "XX"),
+        ("Other countries", "reserves", None, None, False, ">9,100,000"),
+    ]
+
+
+def test_rare_earth_fixture_identity_columns() -> None:
+    rows = read_usgs_world_file(RAREE).rows
+    first = rows.row(0, named=True)
+    assert (first["edition"], first["commodity_code"], first["mineral"]) == (
+        2024,
+        "raree",
+        "rare_earths",
+    )
+    assert (first["unit"], first["source"], first["source_file"]) == (
+        "t",
+        "usgs_mcs",
+        "mcs2024-raree_world.csv",
+    )
+    per_line = rows.unique("source_line").sort("source_line")
+    assert per_line.select("country_raw", "country_iso3", "row_kind", "production_type").rows() == [
+        ("United States", "USA", "country", "mine"),
+        ("China6", "CHN", "country", "mine"),
+        ("China6", "CHN", "country", "refinery"),
+        ("Burma", "MMR", "country", "mine"),
+        ("India", "IND", "country", "mine"),
+        ("Other countries4", None, "other_countries", "mine"),
+        ("World total (rounded)", None, "world_total", "mine"),
+    ]
+
+
+def test_notes_follow_their_measure() -> None:
+    rows = read_usgs_world_file(RAREE).rows
+    us = rows.filter(pl.col("source_line") == 2)
+    assert us["notes"].to_list() == [None, None, "Reserves revised, based on company reports."]
+    china = rows.filter(pl.col("source_line") == 3)
+    assert china["notes"].to_list() == ["Production quota.", "Production quota.", None]
+
+
+def test_bad_lines_are_rejected_whole_with_line_and_reason() -> None:
+    result = read_usgs_world_file(NICKE)
+    assert result.rows["source_line"].unique().to_list() == [2]
+    assert result.rows["commodity_code"].unique().to_list() == ["nicke"]
+    assert result.rows["mineral"].unique().to_list() == ["nickel"]
+    rejects = result.rejects.sort("source_line")
+    assert rejects["source_line"].to_list() == [3, 4, 5]
+    reasons = rejects["reason"].to_list()
+    assert reasons[0].startswith("column Prod_t_2022: value '12x4' is not a number")
+    assert reasons[1].startswith("Country is empty")
+    assert reasons[2].startswith("no value in any measure column (Prod_t_2022")
+    assert rejects["raw_record"][0].startswith("MCS2024,Philippines,")
+    assert (rejects["source_file"] == "MCS2024-nicke_world.csv").all()
+    # Line 6 is a footnote (no country, no value): not a data line, so neither kept nor rejected.
+    assert 6 not in result.rows["source_line"].to_list() + rejects["source_line"].to_list()
+
+
+def test_fluorspar_style_header_and_unnamed_extra_cells(tmp_path: Path) -> None:
+    path = _write_world(
+        tmp_path / "mcs2024-fluor_world.csv",
+        [
+            'Source,Country,"Mine production, fluorspar",Prod_kt_2022,Prod_kt_Est_2023,'
+            "Prod_notes,Reserves_kt,Reserves_notes,,",
+            'MCS2024,Mexico,"Mine production, fluorspar",1000,1000,,68000,,"99,999",',
+        ],
+    )
+    rows = read_usgs_world_file(path).rows
+    assert rows.select("type_raw", "measure", "year", "quantity", "is_estimate").rows() == [
+        ("Mine production, fluorspar", "production", 2022, 1000.0, False),
+        ("Mine production, fluorspar", "production", 2023, 1000.0, True),
+        ("Mine production, fluorspar", "reserves", None, 68000.0, False),
+    ]
+    assert rows["mineral"].to_list() == [None, None, None]
+
+
+def test_capacity_columns_qualified_units_and_source_fallback(tmp_path: Path) -> None:
+    titan = _write_world(
+        tmp_path / "mcs2024-titan_world.csv",
+        [
+            "Source,Country,Type,Prod_Sponge_t_Est_2023,Prod_notes,Cap_Sponge_t_2023,"
+            "Cap_Pigment_t_2023",
+            ",Japan,Sponge Metal Production and Sponge and Pigment Capacity,60000,,65200,322000",
+        ],
+    )
+    rows = read_usgs_world_file(titan).rows
+    assert rows.select("edition", "measure", "unit", "year", "quantity").rows() == [
+        (2024, "production", "Sponge_t", 2023, 60000.0),
+        (2024, "capacity", "Sponge_t", 2023, 65200.0),
+        (2024, "capacity", "Pigment_t", 2023, 322000.0),
+    ]
+    assert rows["production_type"].unique().to_list() == ["refinery"]
+
+
+def test_capacity_type_on_production_columns(tmp_path: Path) -> None:
+    cement = _write_world(
+        tmp_path / "mcs2024-cemen_world.csv",
+        [
+            "Source,Country,Type,Prod_kt_est_2022,Prod_kt_est_2023,Prod_notes",
+            'MCS 2024,Brazil,"Cement production, estimated",64000,63000',
+            'MCS 2024,Brazil,"Clinker capacity, estimated",60000,60000',
+        ],
+    )
+    rows = read_usgs_world_file(cement).rows
+    assert rows.select("source_line", "measure", "production_type").rows() == [
+        (2, "production", "other"),
+        (2, "production", "other"),
+        (3, "capacity", "other"),
+        (3, "capacity", "other"),
+    ]
+    assert rows["edition"].unique().to_list() == [2024]
+
+
+def test_capacity_only_file_takes_its_prod_notes(tmp_path: Path) -> None:
+    abras = _write_world(
+        tmp_path / "mcs2024-abras_world.csv",
+        [
+            "Source,Country,Type,Cap_t_est_2022,Cap_t_est_2023,Prod_notes",
+            'MCS2024,Austria,"Plant capacity, fused aluminum oxide",90000,90000,Revised.',
+        ],
+    )
+    rows = read_usgs_world_file(abras).rows
+    assert rows.select("measure", "notes", "production_type").rows() == [
+        ("capacity", "Revised.", "other"),
+        ("capacity", "Revised.", "other"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("Country,Source,Type,Prod_t_2022", "header starts `Country,Source,Type`"),
+        ("Source,Country,Type,Output_2022,Notes", "no Prod_, Reserves_ or Cap_ value column"),
+        ("Source,Country,Prod_t_2022,Prod_notes", "no Type column"),
+    ],
+)
+def test_header_outside_the_layout_raises_naming_the_file(
+    tmp_path: Path, header: str, message: str
+) -> None:
+    path = _write_world(tmp_path / "mcs2024-odd_world.csv", [header, "MCS2024,Chile,x,1"])
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
+        read_usgs_world_file(path)
+    assert "mcs2024-odd_world.csv" in str(error.value)
+
+
+def test_empty_file_raises(tmp_path: Path) -> None:
+    path = tmp_path / "mcs2024-empty_world.csv"
+    path.write_bytes(b"\xef\xbb\xbf")
+    with pytest.raises(ValueError, match="mcs2024-empty_world.csv: file is empty"):
+        read_usgs_world_file(path)
+
+
+def test_measure_column_names() -> None:
+    estimate = parse_measure_column(4, "Prod_kt_Est_2023")
+    assert estimate is not None
+    assert (estimate.measure, estimate.unit, estimate.year, estimate.is_estimate) == (
+        "production",
+        "kt",
+        2023,
+        True,
+    )
+    reserves = parse_measure_column(6, "Reserves_kt_2023")
+    assert reserves is not None
+    assert (reserves.measure, reserves.unit, reserves.year) == ("reserves", "kt", 2023)
+    assert parse_measure_column(5, "Prod_note") is None
+    assert parse_measure_column(7, "Reserves_notes") is None
+    assert commodity_code_from_name("MCS2024-bismu_world.csv") == "bismu"
+    assert commodity_code_from_name("mcs2024-raree_salient.csv") is None
+
+
+# --- folders ----------------------------------------------------------------------------------
+
+
+def test_folder_reads_world_files_only(tmp_path: Path) -> None:
+    for fixture in (RAREE, NICKE):
+        shutil.copy(fixture, tmp_path / fixture.name)
+    (tmp_path / "mcs2024-raree_meta.xml").write_text("<metadata/>")
+    (tmp_path / "mcs2024-raree_salient.csv").write_text("Source,Year\nMCS2024,2023\n")
+    read = read_usgs_folder(tmp_path)
+    assert list(read.tables) == ["usgs_mcs_world"]
+    assert [f.source_file for f in read.files] == [NICKE.name, RAREE.name]
+    assert [(f.rows_in, f.rows_loaded, f.rows_rejected) for f in read.files] == [
+        (4, 1, 3),
+        (7, 7, 0),
+    ]
+    assert read.tables["usgs_mcs_world"].height == 3 + 21
+    assert read.rejects.height == 3
+
+
+def test_absent_folder_gives_empty_frames(tmp_path: Path) -> None:
+    read = read_usgs_folder(tmp_path / "missing")
+    assert read.files == ()
+    assert read.tables["usgs_mcs_world"].schema == pl.Schema(USGS_MCS_WORLD_SCHEMA)
+    assert read.tables["usgs_mcs_world"].height == 0
+    assert read.rejects.schema == pl.Schema(REJECT_SCHEMA)
+
+
+# --- the real 2024 edition --------------------------------------------------------------------
+
+
+def _values_per_data_line(path: Path) -> dict[int, int]:
+    """Physical line -> non-empty value cells, for lines after the header with a country or a
+    value; counted with the csv module, independently of the reader."""
+    text = path.read_text(encoding="utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in next(reader)]
+    value_columns = [
+        index
+        for index, name in enumerate(header)
+        if re.match(r"(?i)^(prod|reserves|cap)_", name) and not re.search(r"(?i)_notes?$", name)
+    ]
+    values: dict[int, int] = {}
+    start = reader.line_num + 1
+    for cells in reader:
+        filled = [i for i in value_columns if i < len(cells) and cells[i].strip()]
+        if filled or (len(cells) > 1 and cells[1].strip()):
+            values[start] = len(filled)
+        start = reader.line_num + 1
+    return values
+
+
+@needs_mcs2024
+def test_every_real_world_file_parses_and_keeps_every_line() -> None:
+    paths = sorted(p for p in MCS2024_WORLD.iterdir() if p.name.lower().endswith("_world.csv"))
+    assert len(paths) == 77
+    total_rows = total_lines = 0
+    for path in paths:
+        result = read_usgs_world_file(path)
+        kept = set(result.rows["source_line"].to_list())
+        rejected = set(result.rejects["source_line"].to_list())
+        expected = _values_per_data_line(path)
+        assert kept.isdisjoint(rejected), path.name
+        assert kept | rejected == set(expected), path.name
+        assert len(kept) + result.rejects.height == len(expected), path.name
+        # One row per non-empty value cell of every kept line.
+        assert result.rows.height == sum(expected[line] for line in kept), path.name
+        assert result.rows.schema == pl.Schema(USGS_MCS_WORLD_SCHEMA), path.name
+        assert result.rows["edition"].null_count() == 0, path.name
+        total_rows += result.rows.height
+        total_lines += len(expected)
+    # Counts of the 2024 edition as published (77 world files, revision of 2024-03-06).
+    assert (total_lines, total_rows) == (1227, 3477)
+
+
+@needs_mcs2024
+def test_real_rare_earths_lithium_and_folder_counts() -> None:
+    read = read_usgs_folder(MCS2024_WORLD)
+    world = read.tables["usgs_mcs_world"]
+    assert read.rejects.height == 0
+    assert len(read.files) == 77
+    assert all(f.rows_in == f.rows_loaded + f.rows_rejected for f in read.files)
+
+    china = world.filter(
+        pl.col("commodity_code") == "raree",
+        pl.col("country_iso3") == "CHN",
+        pl.col("measure") == "production",
+        pl.col("year") == 2023,
+    )
+    assert china.select("quantity", "unit", "is_estimate", "production_type").rows() == [
+        (240000.0, "t", True, "mine")
+    ]
+    totals = world.filter(pl.col("commodity_code") == "raree", pl.col("row_kind") == "world_total")
+    assert totals.select("country_raw", "measure", "year", "quantity").rows() == [
+        ("World total (rounded)", "production", 2022, 300000.0),
+        ("World total (rounded)", "production", 2023, 350000.0),
+        ("World total (rounded)", "reserves", None, 110000000.0),
+    ]
+    assert totals["country_iso3"].null_count() == 3
+
+    us_lithium = world.filter(
+        pl.col("commodity_code") == "lithi",
+        pl.col("country_iso3") == "USA",
+        pl.col("year") == 2022,
+    )
+    assert us_lithium.select("mineral", "quantity", "value_flag").rows() == [("lithium", None, "W")]
+    bismuth = world.filter(pl.col("source_file") == "MCS2024-bismu_world.csv")
+    assert bismuth["commodity_code"].unique().to_list() == ["bismu"]
+    assert bismuth["production_type"].unique().to_list() == ["refinery"]
