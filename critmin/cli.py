@@ -165,7 +165,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return "NULL"
     if isinstance(value, float):
-        return f"{value:.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+        return f"{value:.6g}" if abs(value) < 1e4 else f"{value:,.0f}"
     return str(value)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dagster import Definitions, in_process_executor
 
+from orchestration.console import concise_console_logger
 from orchestration.defs import ingest, quality, schedules, transform
 from orchestration.resources import default_resources
 
@@ -12,5 +13,9 @@ defs = Definitions.merge(
     transform.defs,
     quality.defs,
     schedules.defs,
-    Definitions(resources=default_resources(), executor=in_process_executor),
+    Definitions(
+        resources=default_resources(),
+        executor=in_process_executor,
+        loggers={"console": concise_console_logger},
+    ),
 )

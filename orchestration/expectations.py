@@ -71,6 +71,7 @@ def _not_null(columns: list[str]) -> list[gx.expectations.Expectation]:
 
 def import_dependency_suite() -> ExpectationSuite:
     """Rules for marts.mart_import_dependency (with its supplier shares)."""
+    _context()  # GX binds new suites to the current data context
     keys = ["year", "importer_iso3", "mineral", "stage"]
     suite = ExpectationSuite(name="mart_import_dependency")
     for expectation in [
@@ -97,6 +98,7 @@ def import_dependency_suite() -> ExpectationSuite:
 
 def production_concentration_suite() -> ExpectationSuite:
     """Rules for marts.mart_production_concentration (with its country production shares)."""
+    _context()  # GX binds new suites to the current data context
     keys = ["year", "mineral", "production_type"]
     suite = ExpectationSuite(name="mart_production_concentration")
     for expectation in [

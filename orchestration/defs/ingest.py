@@ -5,8 +5,6 @@ replaces its raw tables, quarantine rows and load-log lines in one DuckDB transa
 (`warehouse.load`). A source whose folder is absent loads zero rows.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -68,8 +66,13 @@ def landing_source_asset(
     tables: tuple[str, ...],
     reader: FolderReader,
     description: str,
+    synthetic_in_demo: bool = True,
 ):
-    """A multi-asset that loads one landing folder into its raw tables."""
+    """A multi-asset that loads one landing folder into its raw tables.
+
+    Rows are labelled `published_source`, or `demo` when the landing directory is the synthetic
+    demo and the source is one the demo synthesises (`synthetic_in_demo`).
+    """
 
     @multi_asset(
         name=f"ingest_{name}",
@@ -85,9 +88,10 @@ def landing_source_asset(
         source_folder = landing.folder(folder)
         if not source_folder.is_dir():
             context.log.info(f"{name}: no folder {source_folder}; its raw tables will be empty")
-        read = reader(source_folder, landing.data_label(published_source))
+        label = landing.data_label(published_source) if synthetic_in_demo else published_source
+        read = reader(source_folder, label)
         with warehouse.writer() as con:
-            loaded = load_source_read(con, read, run_id=context.run_id)
+            loaded = load_source_read(con, read, run_id=context.run.run_id)
         _log_load(context, loaded)
         yield from _materializations(loaded)
 
@@ -119,6 +123,8 @@ policy_register = landing_source_asset(
     tables=("policy_events", "policy_event_hs6", "policy_event_targets"),
     reader=policy_events.read_policy_folder,
     description="Curated register of export controls, bans, stockpiles and agreements",
+    # The demo directory carries the real curated register, not a synthetic one.
+    synthetic_in_demo=False,
 )
 
 
@@ -139,7 +145,12 @@ def reference_data(
     """The reference tables shipped with critmin (`ingest/data/`)."""
     with warehouse.writer() as con:
         loaded = load_source(
-            con, "reference", reference_tables(), empty_rejects(), files=(), run_id=context.run_id
+            con,
+            "reference",
+            reference_tables(),
+            empty_rejects(),
+            files=(),
+            run_id=context.run.run_id,
         )
     _log_load(context, loaded)
     yield from _materializations(loaded)

@@ -1,7 +1,5 @@
 """Great Expectations suites on the marts, run as Dagster asset checks after each build."""
 
-from __future__ import annotations
-
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, Definitions, asset_check
 
 from orchestration import expectations

@@ -1,7 +1,5 @@
 """The dbt project as Dagster assets: every model an asset, every dbt test an asset check."""
 
-from __future__ import annotations
-
 import os
 import subprocess
 import sys
@@ -14,6 +12,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from warehouse.paths import DBT_PROJECT_DIR, WAREHOUSE_ENV
 
+# The dbt installed beside this Python, whether or not the virtual environment is on PATH.
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # Files whose change makes the parsed manifest stale.
 _DBT_SOURCE_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".md"}
@@ -39,7 +39,7 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
         project.project_dir
     ):
         return manifest
-    dbt = Path(sys.executable).with_name("dbt")
+    dbt = DBT_EXECUTABLE
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     env.setdefault(WAREHOUSE_ENV, str(project.project_dir / "target" / "parse.duckdb"))
     completed = subprocess.run(
@@ -94,7 +94,11 @@ def critmin_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> I
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT_DIR))
+    return DbtCliResource(
+        project_dir=DBT_PROJECT,
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=str(DBT_EXECUTABLE),
+    )
 
 
 defs = Definitions(assets=[critmin_dbt_models], resources={"dbt": dbt_resource()})

@@ -1,0 +1,44 @@
+"""A concise console logger for runs: one short line per step and per message an asset logs."""
+
+import logging
+import sys
+
+from dagster import Field, InitLoggerContext, logger
+
+_SHOWN_EVENTS = {"STEP_START", "STEP_SUCCESS", "STEP_FAILURE", "ASSET_CHECK_EVALUATION"}
+
+
+class _ConciseFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        meta = getattr(record, "dagster_meta", None) or {}
+        event = meta.get("dagster_event")
+        step = meta.get("step_key") or "run"
+        message = meta.get("orig_message", record.getMessage())
+        stamp = self.formatTime(record, "%H:%M:%S")
+        if event is not None:
+            label = event.event_type_value.replace("_", " ").lower()
+            message = f"{label}: {message}" if message else label
+            error = getattr(event, "step_failure_data", None)
+            if error is not None and error.error is not None:
+                message += f"\n{error.error.to_string()}"
+        return f"{stamp} [{step}] {message}"
+
+
+class _RelevantRecords(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        meta = getattr(record, "dagster_meta", None) or {}
+        event = meta.get("dagster_event")
+        return event is None or event.event_type_value in _SHOWN_EVENTS
+
+
+@logger(
+    config_schema={"log_level": Field(str, is_required=False, default_value="INFO")},
+    description="Short progress lines on standard error: steps, checks and asset messages.",
+)
+def concise_console_logger(init_context: InitLoggerContext) -> logging.Logger:
+    log = logging.Logger("critmin", level=init_context.logger_config["log_level"])
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_ConciseFormatter())
+    handler.addFilter(_RelevantRecords())
+    log.addHandler(handler)
+    return log
