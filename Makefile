@@ -31,8 +31,8 @@ test: install
 dev: install
 	$(BIN)/critmin demo-data --out .critmin/demo --if-missing
 	mkdir -p .critmin/dagster_home
-	CRITMIN_WAREHOUSE=$${CRITMIN_WAREHOUSE:-.critmin/critmin.duckdb} \
-	CRITMIN_DATA_DIR=$${CRITMIN_DATA_DIR:-.critmin/demo} \
+	CRITMIN_WAREHOUSE=$${CRITMIN_WAREHOUSE:-$(CURDIR)/.critmin/critmin.duckdb} \
+	CRITMIN_DATA_DIR=$${CRITMIN_DATA_DIR:-$(CURDIR)/.critmin/demo} \
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.critmin/dagster_home} \
 	$(BIN)/dagster dev -m orchestration.definitions -p $(DAGSTER_PORT)
 
@@ -40,6 +40,7 @@ dev: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	mkdir -p .critmin
 	CRITMIN_WAREHOUSE=$${CRITMIN_WAREHOUSE:-.critmin/lint.duckdb} $(BIN)/sqlfluff lint dbt_project/models
 
 format: install

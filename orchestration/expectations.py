@@ -44,7 +44,7 @@ with shares as (
         sum(p.quantity) / any_value(c.world_total) as country_share_sum
     from marts.fct_production as p
     inner join marts.mart_production_concentration as c
-        using (year, mineral, production_type)
+        using (year, mineral, production_type, edition, type_raw)
     where p.quantity is not null
     group by all
 )

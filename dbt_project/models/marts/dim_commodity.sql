@@ -1,0 +1,21 @@
+with
+
+commodities as (
+
+    select * from {{ ref('stg_reference__commodities') }}
+
+),
+
+final as (
+
+    select
+        hs6,
+        mineral,
+        description,
+        stage,
+        is_shared_code
+    from commodities
+
+)
+
+select * from final

@@ -1,0 +1,101 @@
+with
+
+basis as (
+
+    select * from {{ ref('int_usgs_mcs__concentration_basis') }}
+
+),
+
+country_quantities as (
+
+    select
+        year,
+        mineral,
+        production_type,
+        edition,
+        commodity_code,
+        type_raw,
+        unit,
+        country_iso3,
+        sum(quantity) as quantity
+    from basis
+    where row_kind = 'country' and country_iso3 is not null and quantity is not null
+    group by all
+
+),
+
+reported_totals as (
+
+    select
+        year,
+        mineral,
+        production_type,
+        max(quantity) as reported_world_total
+    from basis
+    where row_kind = 'world_total'
+    group by all
+
+),
+
+shares as (
+
+    select
+        *,
+        quantity / sum(quantity) over (partition by year, mineral, production_type) as share,
+        row_number() over (
+            partition by year, mineral, production_type
+            order by quantity desc, country_iso3 asc
+        ) as rank
+    from country_quantities
+
+),
+
+concentration as (
+
+    select
+        year,
+        mineral,
+        production_type,
+        sum(quantity) as world_total,
+        sum(share * share) as hhi,
+        any_value(country_iso3) filter (where rank = 1) as top1_iso3,
+        any_value(share) filter (where rank = 1) as top1_share,
+        sum(share) filter (where rank <= 3) as top3_share,
+        coalesce(sum(share) filter (where country_iso3 = 'CHN'), 0) as china_share,
+        count(*) as country_count,
+        any_value(unit) as unit,
+        any_value(edition) as edition,
+        any_value(type_raw) as type_raw
+    from shares
+    group by year, mineral, production_type
+    having sum(quantity) > 0
+
+),
+
+final as (
+
+    select
+        concentration.year,
+        concentration.mineral,
+        concentration.production_type,
+        concentration.world_total,
+        concentration.hhi,
+        concentration.top1_iso3,
+        concentration.top1_share,
+        concentration.top3_share,
+        concentration.china_share,
+        concentration.country_count,
+        reported_totals.reported_world_total,
+        concentration.unit,
+        concentration.edition,
+        concentration.type_raw
+    from concentration
+    left join reported_totals
+        on
+            concentration.year = reported_totals.year
+            and concentration.mineral = reported_totals.mineral
+            and concentration.production_type = reported_totals.production_type
+
+)
+
+select * from final

@@ -1,0 +1,21 @@
+with
+
+source as (
+
+    select * from {{ source('reference', 'ref_commodities') }}
+
+),
+
+renamed as (
+
+    select
+        lpad(trim(hs6), 6, '0') as hs6,
+        lower(trim(mineral)) as mineral,
+        lower(trim(stage)) as stage,
+        description,
+        cast(is_shared_code as boolean) as is_shared_code
+    from source
+
+)
+
+select * from renamed
