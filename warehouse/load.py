@@ -36,6 +36,7 @@ RAW_TABLES = frozenset(
         "policy_event_targets",
         "ref_countries",
         "ref_commodities",
+        "comtrade_records",
     }
 )
 

@@ -122,3 +122,32 @@ create table if not exists raw.load_log (
     rows_out_of_scope bigint not null,
     loaded_at timestamp not null
 );
+
+create table if not exists raw.comtrade_records (
+    freq_code varchar not null,
+    ref_year integer not null,
+    ref_month integer,
+    period varchar not null,
+    reporter_m49 integer not null,
+    reporter_iso3 varchar not null,
+    flow_code varchar not null,
+    partner_m49 integer not null,
+    partner_iso3 varchar,
+    is_world_partner boolean not null,
+    partner2_m49 integer not null,
+    cmd_code varchar not null,
+    customs_code varchar not null,
+    mot_code integer not null,
+    qty_unit_code integer,
+    qty double,
+    net_weight_kg double,
+    cif_value_usd double,
+    fob_value_usd double,
+    primary_value_usd double not null,
+    is_aggregate boolean,
+    is_reported boolean,
+    classification_code varchar,
+    source varchar not null,
+    source_file varchar not null,
+    source_line bigint not null
+);
