@@ -41,7 +41,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	mkdir -p .critmin
-	CRITMIN_WAREHOUSE=$${CRITMIN_WAREHOUSE:-.critmin/lint.duckdb} $(BIN)/sqlfluff lint dbt_project/models
+	CRITMIN_BUILD_WAREHOUSE=$${CRITMIN_BUILD_WAREHOUSE:-.critmin/lint.duckdb} $(BIN)/sqlfluff lint dbt_project/models
 
 format: install
 	$(BIN)/ruff format .

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse import access
-from warehouse.paths import DATA_DIR_ENV, WAREHOUSE_ENV
+from warehouse import access, publish
+from warehouse.paths import BUILD_WAREHOUSE_ENV, DATA_DIR_ENV, WAREHOUSE_ENV, build_path
 
 Echo = Callable[[str], None]
 
@@ -32,18 +32,25 @@ class PipelineOutcome:
     checks: tuple[CheckOutcome, ...]
     mart_rows: dict[str, int] = field(default_factory=dict)
     quarantined_rows: int = 0
-    error: str | None = None
+    published_version: str | None = None
+    previous_version: str | None = None
 
     @property
     def failed_checks(self) -> tuple[CheckOutcome, ...]:
         return tuple(c for c in self.checks if not c.passed)
 
     @property
+    def published(self) -> bool:
+        return self.published_version is not None and (
+            self.published_version != self.previous_version
+        )
+
+    @property
     def success(self) -> bool:
-        return self.run_succeeded and not self.failed_checks
+        return self.run_succeeded and not self.failed_checks and self.published
 
     def summary(self, elapsed_s: float) -> str:
-        lines = ["", "critmin run summary", f"  warehouse:   {self.warehouse}"]
+        lines = ["", "critmin run summary", f"  warehouse:   {self.warehouse} (serving copy)"]
         lines.append(f"  landing:     {self.data_dir}")
         passed = len(self.checks) - len(self.failed_checks)
         lines.append(f"  checks:      {passed} passed, {len(self.failed_checks)} failed")
@@ -57,8 +64,13 @@ class PipelineOutcome:
                 lines.append(f"    marts.{name.ljust(width)}  {rows:>9,}")
         for step in self.failed_steps:
             lines.append(f"  FAILED step: {step}")
-        if self.error:
-            lines.append(f"  error: {self.error}")
+        if self.published:
+            lines.append(f"  published:   version {self.published_version}")
+        else:
+            lines.append(
+                f"  NOT published: the serving warehouse is unchanged "
+                f"(version {self.previous_version or 'none: no run has been published yet'})"
+            )
         status = "succeeded" if self.success else "FAILED"
         lines.append(f"  run {status} in {elapsed_s:.1f} s")
         if self.success:
@@ -70,14 +82,18 @@ class PipelineOutcome:
 
 
 def run_pipeline(data_dir: Path, warehouse: Path, echo: Echo = print) -> PipelineOutcome:
-    """Materialise every asset into `warehouse` from the landing directory `data_dir`.
+    """Build from the landing directory `data_dir` and publish to the serving file `warehouse`.
 
-    The paths are handed to the Dagster resources and the dbt profile through the environment
-    variables they read when a run starts.
+    The run writes the build file beside it (`warehouse.paths.build_path`); the serving file is
+    replaced only when every check passed. The paths reach the Dagster resources and the dbt
+    profile through the environment variables they read when a run starts.
     """
+    build = build_path(warehouse)
     os.environ[DATA_DIR_ENV] = str(data_dir)
     os.environ[WAREHOUSE_ENV] = str(warehouse)
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    os.environ[BUILD_WAREHOUSE_ENV] = str(build)
+    build.parent.mkdir(parents=True, exist_ok=True)
+    previous_version = publish.serving_version(warehouse)
 
     from dagster import DagsterInstance
 
@@ -104,11 +120,12 @@ def run_pipeline(data_dir: Path, warehouse: Path, echo: Echo = print) -> Pipelin
         )
         for evaluation in result.get_asset_check_evaluations()
     )
+    # Rows and quarantine as built by this run, whether or not it was published.
     mart_rows: dict[str, int] = {}
     quarantined = 0
-    if warehouse.exists():
-        mart_rows = access.table_row_counts(warehouse, "marts")
-        quarantined = access.run_query(warehouse, "select count(*) from raw.quarantine").rows[0][0]
+    if build.exists():
+        mart_rows = access.table_row_counts(build, "marts")
+        quarantined = access.run_query(build, "select count(*) from raw.quarantine").rows[0][0]
     return PipelineOutcome(
         warehouse=warehouse,
         data_dir=data_dir,
@@ -117,4 +134,6 @@ def run_pipeline(data_dir: Path, warehouse: Path, echo: Echo = print) -> Pipelin
         checks=checks,
         mart_rows=mart_rows,
         quarantined_rows=quarantined,
+        published_version=publish.serving_version(warehouse),
+        previous_version=previous_version,
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dagster import Definitions, in_process_executor
 
 from orchestration.console import concise_console_logger
-from orchestration.defs import ingest, quality, schedules, transform
+from orchestration.defs import ingest, quality, schedules, serving, transform
 from orchestration.resources import default_resources
 
 defs = Definitions.merge(
     ingest.defs,
     transform.defs,
     quality.defs,
+    serving.defs,
     schedules.defs,
     Definitions(
         resources=default_resources(),

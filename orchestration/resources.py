@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource, EnvVar
 
-from warehouse import access
-from warehouse.paths import DATA_DIR_ENV, WAREHOUSE_ENV
+from warehouse import access, paths
+from warehouse.paths import BUILD_WAREHOUSE_ENV, DATA_DIR_ENV, WAREHOUSE_ENV
 
 
 class LandingResource(ConfigurableResource):
@@ -32,7 +32,7 @@ class LandingResource(ConfigurableResource):
 
 
 class WarehouseResource(ConfigurableResource):
-    """The DuckDB file the pipeline writes (one writer at a time)."""
+    """The build DuckDB file the pipeline writes (one writer at a time)."""
 
     path: str
 
@@ -51,8 +51,28 @@ class WarehouseResource(ConfigurableResource):
             yield con
 
 
+class ServingResource(ConfigurableResource):
+    """The serving DuckDB file analysts read, and where its Parquet export and docs go."""
+
+    path: str
+    export_dir: str = ""
+
+    @property
+    def file(self) -> Path:
+        return Path(self.path)
+
+    @property
+    def export_root(self) -> Path:
+        return Path(self.export_dir) if self.export_dir else paths.export_dir(self.file)
+
+    @property
+    def docs_dir(self) -> Path:
+        return paths.docs_dir(self.file)
+
+
 def default_resources() -> dict[str, object]:
     return {
         "landing": LandingResource(data_dir=EnvVar(DATA_DIR_ENV)),
-        "warehouse": WarehouseResource(path=EnvVar(WAREHOUSE_ENV)),
+        "warehouse": WarehouseResource(path=EnvVar(BUILD_WAREHOUSE_ENV)),
+        "serving": ServingResource(path=EnvVar(WAREHOUSE_ENV)),
     }

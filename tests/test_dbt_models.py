@@ -20,7 +20,7 @@ from dbt.cli.main import dbtRunner
 
 from ingest import reference
 from warehouse.load import ensure_raw_schema
-from warehouse.paths import WAREHOUSE_ENV
+from warehouse.paths import BUILD_WAREHOUSE_ENV
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
@@ -198,7 +198,7 @@ def _build(tmp: Path, load_rows: bool) -> Path:
     finally:
         con.close()
     with pytest.MonkeyPatch.context() as env:
-        env.setenv(WAREHOUSE_ENV, str(warehouse))
+        env.setenv(BUILD_WAREHOUSE_ENV, str(warehouse))
         result = dbtRunner().invoke(
             [
                 "build",

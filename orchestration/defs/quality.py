@@ -30,6 +30,7 @@ def _check_result(outcome: expectations.SuiteOutcome) -> AssetCheckResult:
 @asset_check(
     asset=IMPORT_DEPENDENCY,
     name="gx_import_dependency",
+    blocking=True,
     additional_deps=[SUPPLIER_SHARES],
     description="GX: shares in [0,1] and summing to 1 per importer, HHI in [1/n, 1], keys unique.",
 )
@@ -42,6 +43,7 @@ def gx_import_dependency(warehouse: WarehouseResource) -> AssetCheckResult:
 @asset_check(
     asset=PRODUCTION_CONCENTRATION,
     name="gx_production_concentration",
+    blocking=True,
     additional_deps=[PRODUCTION],
     description="GX: country shares sum to 1, HHI in [1/n, 1], top1 <= top3, keys unique.",
 )

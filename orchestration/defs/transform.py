@@ -1,8 +1,10 @@
 """The dbt project as Dagster assets: every model an asset, every dbt test an asset check."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey, Definitions
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from warehouse.paths import DBT_PROJECT_DIR, WAREHOUSE_ENV
+from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR
 
 # The dbt installed beside this Python, whether or not the virtual environment is on PATH.
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
@@ -39,32 +41,55 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
         project.project_dir
     ):
         return manifest
-    dbt = DBT_EXECUTABLE
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    env.setdefault(WAREHOUSE_ENV, str(project.project_dir / "target" / "parse.duckdb"))
+    env = {**os.environ}
+    env.setdefault(BUILD_WAREHOUSE_ENV, str(project.project_dir / "target" / "parse.duckdb"))
+    _run_dbt(["parse", "--quiet", "--target-path", str(project.target_path)], env, project)
+    if not manifest.exists():
+        raise RuntimeError(f"dbt parse of {project.project_dir} wrote no {manifest}")
+    return manifest
+
+
+def _run_dbt(args: list[str], env: dict[str, str], project: DbtProject = DBT_PROJECT) -> None:
+    """Run one dbt command in a subprocess; raise with dbt's own output when it fails."""
     completed = subprocess.run(
         [
-            str(dbt),
-            "parse",
-            "--quiet",
+            str(DBT_EXECUTABLE),
+            *args,
             "--project-dir",
             str(project.project_dir),
             "--profiles-dir",
             str(project.profiles_dir),
-            "--target-path",
-            str(project.target_path),
         ],
-        env=env,
+        env={**env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
         capture_output=True,
         text=True,
         check=False,
     )
-    if completed.returncode != 0 or not manifest.exists():
+    if completed.returncode != 0:
         raise RuntimeError(
-            f"dbt parse of {project.project_dir} failed (exit {completed.returncode}):\n"
+            f"dbt {args[0]} in {project.project_dir} failed (exit {completed.returncode}):\n"
             f"{completed.stdout}\n{completed.stderr}"
         )
-    return manifest
+
+
+def generate_docs(database: Path, out_dir: Path) -> Path:
+    """Write the dbt documentation of `database` (models, columns, lineage, catalog) to `out_dir`.
+
+    `index.html` is dbt's self-contained static page; `manifest.json` and `catalog.json` are the
+    artifacts other documentation tools read.
+    """
+    with tempfile.TemporaryDirectory(prefix="critmin-docs-") as scratch:
+        env = {**os.environ, BUILD_WAREHOUSE_ENV: str(database)}
+        _run_dbt(["docs", "generate", "--static", "--quiet", "--target-path", scratch], env)
+        staged = out_dir.with_name(f".{out_dir.name}.incoming")
+        shutil.rmtree(staged, ignore_errors=True)
+        staged.mkdir(parents=True)
+        shutil.copyfile(Path(scratch) / "static_index.html", staged / "index.html")
+        for artifact in ("manifest.json", "catalog.json"):
+            shutil.copyfile(Path(scratch) / artifact, staged / artifact)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    staged.rename(out_dir)
+    return out_dir / "index.html"
 
 
 class CritminDbtTranslator(DagsterDbtTranslator):

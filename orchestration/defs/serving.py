@@ -1,0 +1,94 @@
+"""Serving: publish the build warehouse for analysts and BI tools once every check has passed.
+
+The publish asset runs after every mart. It refuses to publish when any check of the run failed
+with ERROR severity (the Great Expectations checks block it; dbt test failures fail the dbt step
+itself), so a failed run leaves the previous serving copy untouched and says why. Otherwise it
+exports the marts to Parquet, writes the dbt documentation, and swaps the serving file in one
+rename (`warehouse.publish`).
+"""
+
+from dagster import (
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    DagsterEventType,
+    Definitions,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from orchestration.defs.transform import critmin_dbt_models, generate_docs
+from orchestration.resources import LandingResource, ServingResource, WarehouseResource
+from warehouse import publish
+
+PUBLISHED_KEY = AssetKey(["serving", "warehouse"])
+MART_KEYS = sorted(
+    (key for key in critmin_dbt_models.keys if key.path[0] == "marts"),
+    key=lambda key: key.to_user_string(),
+)
+
+
+def failed_checks_of_run(context: AssetExecutionContext) -> list[str]:
+    """Every ERROR-severity check of this run that did not pass, as `asset check: description`."""
+    records = context.instance.get_records_for_run(
+        run_id=context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    failed = []
+    for record in records:
+        evaluation = record.event_log_entry.get_dagster_event().event_specific_data
+        if not evaluation.passed and evaluation.severity == AssetCheckSeverity.ERROR:
+            failed.append(
+                f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: "
+                f"{evaluation.description or 'failed'}"
+            )
+    return failed
+
+
+@asset(
+    key=PUBLISHED_KEY,
+    deps=MART_KEYS,
+    group_name="serving",
+    pool="duckdb_writer",
+    description=(
+        "The serving warehouse analysts and BI tools read: a checked copy of the build "
+        "warehouse, its marts exported to Parquet and its dbt documentation."
+    ),
+)
+def published_warehouse(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    serving: ServingResource,
+    landing: LandingResource,
+) -> MaterializeResult:
+    failed = failed_checks_of_run(context)
+    previous = publish.serving_version(serving.file)
+    if failed:
+        raise Failure(
+            description=(
+                f"Not published: {len(failed)} check(s) failed; the serving warehouse "
+                f"{serving.file} is unchanged (version {previous or 'none'}).\n" + "\n".join(failed)
+            ),
+            metadata={"failed_checks": MetadataValue.md("\n".join(f"- {f}" for f in failed))},
+        )
+    version_id = publish.prepare(warehouse.file, context.run.run_id, landing.data_dir)
+    exported = publish.export_marts_parquet(warehouse.file, serving.export_root, version_id)
+    docs = generate_docs(warehouse.file, serving.docs_dir)
+    published = publish.swap_in(warehouse.file, serving.file, version_id)
+    context.log.info(
+        f"published version {version_id} to {published.serving} (previous: {previous or 'none'}); "
+        f"Parquet marts in {exported}; documentation in {docs}"
+    )
+    return MaterializeResult(
+        metadata={
+            "version_id": version_id,
+            "previous_version_id": previous or "",
+            "serving_path": str(published.serving),
+            "parquet_dir": str(exported),
+            "docs": str(docs),
+        }
+    )
+
+
+defs = Definitions(assets=[published_warehouse])

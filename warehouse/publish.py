@@ -1,0 +1,152 @@
+"""Publishing: the build warehouse becomes the serving warehouse, atomically.
+
+DuckDB lets one process write a file or many read it, never both. So a run writes a separate
+build file, and only when every check has passed is it published: the build file is stamped with
+a version, checkpointed and closed, copied to a new file beside the serving one, and renamed over
+it. A reader that opened the old file keeps reading that complete version; a reader that opens
+the path afterwards gets the new one. Nothing ever writes to the serving file in place, so no
+reader can see a half-built or failed version.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse import access
+
+VERSION_TABLE = "meta.warehouse_version"
+MARTS_SCHEMA = "marts"
+_KEEP_EXPORT_VERSIONS = 2
+
+
+@dataclass(frozen=True)
+class Published:
+    version_id: str
+    serving: Path
+    built_at: datetime
+
+
+def stamp_version(con: duckdb.DuckDBPyConnection, run_id: str, landing_dir: str) -> str:
+    """Record the version id of the build about to be published in `meta.warehouse_version`."""
+    version_id = uuid.uuid4().hex
+    con.execute("create schema if not exists meta")
+    con.execute(
+        "create or replace table meta.warehouse_version ("
+        "version_id varchar not null, built_at timestamp not null, run_id varchar, "
+        "landing_dir varchar)"
+    )
+    con.execute(
+        "insert into meta.warehouse_version values (?, ?, ?, ?)",
+        [version_id, datetime.now(UTC).replace(tzinfo=None), run_id, landing_dir],
+    )
+    con.execute(
+        "comment on table meta.warehouse_version is "
+        "'The published build: one row; every table in this file belongs to this version.'"
+    )
+    return version_id
+
+
+def prepare(build: Path, run_id: str, landing_dir: str) -> str:
+    """Stamp `build` with a new version id and checkpoint it, ready to be exported and published."""
+    with access.writer(build) as con:
+        version_id = stamp_version(con, run_id, landing_dir)
+        con.execute("checkpoint")
+    return version_id
+
+
+def swap_in(build: Path, serving: Path, version_id: str) -> Published:
+    """Replace `serving` with a copy of the closed, checkpointed `build`, in one rename."""
+    serving.parent.mkdir(parents=True, exist_ok=True)
+    incoming = serving.with_name(f".{serving.name}.{version_id}.incoming")
+    try:
+        shutil.copyfile(build, incoming)
+        _fsync(incoming)
+        os.replace(incoming, serving)
+        _fsync(serving.parent)
+    finally:
+        incoming.unlink(missing_ok=True)
+    return Published(version_id=version_id, serving=serving, built_at=datetime.now(UTC))
+
+
+def publish(build: Path, serving: Path, run_id: str, landing_dir: str) -> Published:
+    """Stamp `build` with a new version and replace `serving` with a copy of it, atomically."""
+    return swap_in(build, serving, prepare(build, run_id, landing_dir))
+
+
+def serving_version(serving: Path) -> str | None:
+    """The version id of the serving warehouse, or None when there is none yet."""
+    if not serving.exists():
+        return None
+    result = access.run_query(serving, f"select version_id from {VERSION_TABLE}")
+    return result.rows[0][0] if result.rows else None
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def export_marts_parquet(database: Path, export_root: Path, version_id: str) -> Path:
+    """Write every mart of `database` to Parquet under `export_root/versions/<version_id>/`.
+
+    Marts with a `year` column are hive-partitioned by year (`<mart>/year=2023/*.parquet`), the
+    others are one file (`<mart>.parquet`). `export_root/current` is then switched to the new
+    version in one rename, so a reader following `current` never sees a half-written export.
+    Older versions beyond the last two are removed.
+    """
+    versions = export_root / "versions"
+    target = versions / version_id
+    target.mkdir(parents=True, exist_ok=False)
+    with access.reader(database) as con:
+        marts = con.execute(
+            "select table_name, list(column_name) from information_schema.columns "
+            "where table_schema = ? group by table_name order by table_name",
+            [MARTS_SCHEMA],
+        ).fetchall()
+        for table, columns in marts:
+            # COPY takes its target as literal text and its table as an identifier; both come
+            # from the warehouse's own catalog and are quoted.
+            source = f"{_quoted(MARTS_SCHEMA)}.{_quoted(table)}"
+            if "year" in columns:
+                con.execute(
+                    f"copy (select * from {source}) to {_literal(str(target / table))} "
+                    "(format parquet, partition_by (year))"
+                )
+            else:
+                con.execute(
+                    f"copy (select * from {source}) to {_literal(str(target / f'{table}.parquet'))}"
+                    " (format parquet)"
+                )
+    current = export_root / "current"
+    link = export_root / f".current.{version_id}"
+    link.symlink_to(Path("versions") / version_id, target_is_directory=True)
+    os.replace(link, current)
+    _prune_versions(versions, keep=version_id)
+    return current
+
+
+def _prune_versions(versions: Path, keep: str) -> None:
+    others = sorted(
+        (p for p in versions.iterdir() if p.is_dir() and p.name != keep),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for old in others[: max(0, len(others) - (_KEEP_EXPORT_VERSIONS - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
