@@ -31,7 +31,9 @@ test: install
 dev: install
 	$(BIN)/critmin demo-data --out .critmin/demo --if-missing
 	mkdir -p .critmin/dagster_home
+	cp orchestration/dagster.yaml .critmin/dagster_home/dagster.yaml
 	CRITMIN_WAREHOUSE=$${CRITMIN_WAREHOUSE:-$(CURDIR)/.critmin/critmin.duckdb} \
+	CRITMIN_BUILD_WAREHOUSE=$${CRITMIN_BUILD_WAREHOUSE:-$(CURDIR)/.critmin/.build/critmin.duckdb} \
 	CRITMIN_DATA_DIR=$${CRITMIN_DATA_DIR:-$(CURDIR)/.critmin/demo} \
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.critmin/dagster_home} \
 	$(BIN)/dagster dev -m orchestration.definitions -p $(DAGSTER_PORT)

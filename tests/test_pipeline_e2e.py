@@ -1,6 +1,7 @@
 """End to end: the whole Dagster job on a tiny landing directory with hand-computed answers.
 
-The landing directory is written byte for byte by `tiny_landing` (real formats, quirks included).
+The landing directory is written byte for byte by `landing_fixtures.tiny_landing` (real formats,
+quirks included).
 Hand-computed expectations (BACI values are thousand USD, so 600 -> 600,000 USD):
 
 India's 2023 rare-earth compounds (284690): China 600, Myanmar 300 -> 900,000 USD;
@@ -23,46 +24,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from landing_fixtures import tiny_landing
 
 from critmin.pipeline import PipelineOutcome, run_pipeline
-from ingest.policy_events import default_register_path
 from orchestration import expectations
-
-RE_TYPE = '"Rare earths, mine production, rare-earth-oxide equivalent, metric tons"'
-BACI_ROWS = [
-    "t,i,j,k,v,q",
-    "2023,156,699,284690,600.000,10.000",  # China -> India, compounds
-    "2023,104,699,284690,300.000,5.000",  # Myanmar -> India, compounds
-    "2023,156,699,850511,100.000,",  # China -> India, magnets, quantity not reported
-    "2023,392,699,850511,300.000,2.000",  # Japan -> India, magnets
-    "2023,156,842,284690,50.000,1.000",  # China -> USA, compounds
-    "2023,156,699,10121,999.000,1.000",  # horses: outside the critical-mineral list
-    "2023,999,699,284690,5.000,1.000",  # exporter 999 is no BACI country: quarantined
-]
-USGS_ROWS = [
-    "Source,Country,Type,Prod_t_2022,Prod_t_est_2023,Prod_notes,Reserves_t,Reserves_notes,,",
-    f'MCS2024,United States,{RE_TYPE},W,"43,000",,"1,800,000",,,',
-    f"MCS2024,China6,{RE_TYPE},210000,240000,Production quota.,44000000,,,",
-    f"MCS2024,Burma,{RE_TYPE},12000,38000,,NA,,,",
-    f"MCS2024,Australia,{RE_TYPE},18000,19000,,5700000,,,",
-    f"MCS2024,Other countries,{RE_TYPE},1000,10000,,1000000,,,",
-    f"MCS2024,World total (rounded),{RE_TYPE},300000,350000,,110000000,,,",
-    ",,,,,,,,,",
-]
-
-
-def tiny_landing(root: Path) -> Path:
-    (root / "baci").mkdir(parents=True)
-    (root / "usgs_mcs").mkdir()
-    (root / "policy_events").mkdir()
-    (root / "baci" / "BACI_HS17_Y2023_V202501.csv").write_bytes(
-        ("\n".join(BACI_ROWS) + "\n").encode()
-    )
-    (root / "usgs_mcs" / "mcs2024-raree_world.csv").write_bytes(
-        b"\xef\xbb\xbf" + ("\r\n".join(USGS_ROWS) + "\r\n").encode()
-    )
-    shutil.copy(default_register_path(), root / "policy_events" / "policy_events.yaml")
-    return root
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,238 @@
+"""Build and serve: publishing is atomic, failed runs publish nothing, readers never see a
+half-built version, the marts are exported to Parquet and new landing files are noticed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+import sqlalchemy as sa
+from landing_fixtures import tiny_landing
+
+from critmin.pipeline import run_pipeline
+from orchestration import expectations, landing_watch
+from warehouse import publish
+from warehouse.paths import build_path, docs_dir, export_dir
+
+# --- publish ---------------------------------------------------------------------------------
+
+
+def _build_with(path: Path, flows: list[tuple[int, float]]) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema if not exists marts")
+        con.execute("create or replace table marts.flows (year integer, value double)")
+        con.executemany("insert into marts.flows values (?, ?)", flows)
+        con.execute("create or replace table marts.dim (code varchar)")
+        con.execute("insert into marts.dim values ('a'), ('b')")
+
+
+def _read_in_new_process(serving: Path) -> list:
+    script = (
+        "import duckdb, json, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(json.dumps(con.execute('select (select version_id from meta.warehouse_version),"
+        " (select sum(value) from marts.flows)').fetchone()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(serving)], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def test_publish_swaps_the_file_and_open_readers_keep_their_version(tmp_path: Path) -> None:
+    build, serving = tmp_path / "build.duckdb", tmp_path / "serve" / "w.duckdb"
+    _build_with(build, [(2023, 1.0)])
+    first = publish.publish(build, serving, run_id="r1", landing_dir="/landing")
+    assert publish.serving_version(serving) == first.version_id
+
+    reader = duckdb.connect(str(serving), read_only=True)
+    try:
+        _build_with(build, [(2023, 1.0), (2024, 2.0)])
+        second = publish.publish(build, serving, run_id="r2", landing_dir="/landing")
+        # The reader that opened version 1 keeps reading version 1, whole.
+        assert reader.execute(
+            "select (select version_id from meta.warehouse_version), sum(value) from marts.flows"
+        ).fetchone() == (first.version_id, 1.0)
+    finally:
+        reader.close()
+    # A reader that opens the path now gets version 2.
+    assert _read_in_new_process(serving) == [second.version_id, 3.0]
+    assert second.version_id != first.version_id
+    # Nothing is left behind beside the serving file.
+    assert sorted(p.name for p in serving.parent.iterdir()) == ["w.duckdb"]
+
+
+def test_parquet_export_is_partitioned_by_year_and_switched_in_one_rename(tmp_path: Path) -> None:
+    build = tmp_path / "build.duckdb"
+    _build_with(build, [(2023, 1.0), (2023, 4.0), (2024, 2.0)])
+    root = tmp_path / "parquet"
+    versions = []
+    for _ in range(3):
+        version_id = publish.prepare(build, run_id="r", landing_dir="/l")
+        current = publish.export_marts_parquet(build, root, version_id)
+        versions.append(version_id)
+    assert current.is_symlink() and current.resolve().name == versions[-1]
+    assert sorted(p.name for p in (current / "flows").iterdir()) == ["year=2023", "year=2024"]
+    with duckdb.connect() as con:
+        by_year = con.execute(
+            "select year, sum(value) from read_parquet(?, hive_partitioning = true) "
+            "group by year order by year",
+            [str(current / "flows" / "**" / "*.parquet")],
+        ).fetchall()
+        dim = con.execute("select count(*) from read_parquet(?)", [str(current / "dim.parquet")])
+        assert dim.fetchone() == (2,)
+    assert by_year == [(2023, 5.0), (2024, 2.0)]
+    # Only the last two exports are kept.
+    assert sorted(p.name for p in (root / "versions").iterdir()) == sorted(versions[-2:])
+
+
+# --- the landing-directory sensor's scan -------------------------------------------------------
+
+
+def test_landing_scan_reports_new_and_changed_files_by_checksum(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    (landing / "baci").mkdir(parents=True)
+    trade = landing / "baci" / "BACI_HS17_Y2023_V202501.csv"
+    trade.write_text("t,i,j,k,v,q\n")
+    (landing / "baci" / "BACI_HS17_Y2024_V202501.csv.part").write_text("half")
+    (landing / "baci" / ".hidden").write_text("x")
+    later = time.time() + 120
+
+    first = landing_watch.scan(landing, None, settle_seconds=60, now=later)
+    assert first.changed == ("baci/BACI_HS17_Y2023_V202501.csv",)
+    assert landing_watch.scan(landing, first.cursor, settle_seconds=60, now=later).changed == ()
+
+    # Same bytes, new modification time: not a change.
+    os.utime(trade, (later - 100, later - 100))
+    touched = landing_watch.scan(landing, first.cursor, settle_seconds=60, now=later)
+    assert touched.changed == ()
+    # New content: a change, with a different run key.
+    trade.write_text("t,i,j,k,v,q\n2023,156,699,284690,1.0,1.0\n")
+    os.utime(trade, (later - 100, later - 100))
+    edited = landing_watch.scan(landing, touched.cursor, settle_seconds=60, now=later)
+    assert edited.changed == ("baci/BACI_HS17_Y2023_V202501.csv",)
+    assert edited.run_key != first.run_key
+
+
+def test_landing_scan_waits_for_files_still_being_written(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    (landing / "usgs_mcs").mkdir(parents=True)
+    growing = landing / "usgs_mcs" / "mcs2024-raree_world.csv"
+    growing.write_text("Source,Country\n")
+    now = time.time()
+    waiting = landing_watch.scan(landing, None, settle_seconds=60, now=now)
+    assert (waiting.changed, waiting.unsettled) == ((), ("usgs_mcs/mcs2024-raree_world.csv",))
+    settled = landing_watch.scan(landing, waiting.cursor, settle_seconds=60, now=now + 61)
+    assert settled.changed == ("usgs_mcs/mcs2024-raree_world.csv",)
+
+
+# --- whole runs ----------------------------------------------------------------------------------
+
+
+def test_a_run_whose_checks_fail_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serving = tmp_path / "critmin.duckdb"
+    good = run_pipeline(tiny_landing(tmp_path / "landing"), serving, echo=lambda _: None)
+    assert good.success and good.published
+    assert (docs_dir(serving) / "index.html").stat().st_size > 10_000
+    assert (export_dir(serving) / "current" / "mart_import_dependency").is_dir()
+
+    # A stricter rule the data cannot meet: every importer's HHI below 0.1.
+    strict = expectations.import_dependency_suite
+
+    def impossible_suite():
+        suite = strict()
+        suite.add_expectation(
+            expectations.gx.expectations.ExpectColumnValuesToBeBetween(column="hhi", max_value=0.1)
+        )
+        return suite
+
+    monkeypatch.setattr(expectations, "import_dependency_suite", impossible_suite)
+    bad = run_pipeline(
+        tiny_landing(tmp_path / "landing2", extra_baci_rows=["2023,36,699,284690,1.000,1.000"]),
+        serving,
+        echo=lambda _: None,
+    )
+    assert not bad.success and not bad.published
+    assert [c.name for c in bad.failed_checks] == ["gx_import_dependency"]
+    assert "hhi" in bad.failed_checks[0].description
+    # The serving copy is the good run's, untouched; the build copy holds the rejected build.
+    assert publish.serving_version(serving) == good.published_version
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_trade_flows").fetchone() == (5,)
+    with duckdb.connect(str(build_path(serving)), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_trade_flows").fetchone() == (6,)
+    summary = bad.summary(elapsed_s=1.0)
+    assert "NOT published" in summary and good.published_version in summary
+
+
+def _critmin_run(landing: Path, serving: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "critmin.cli", "run", "--data-dir", str(landing)]
+        + ["--warehouse", str(serving)],
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_bi_client_queries_without_error_while_two_runs_publish(tmp_path: Path) -> None:
+    """A SQLAlchemy client through duckdb-engine (what Superset uses) keeps querying the serving
+    warehouse while two pipeline runs, in their own processes, publish new versions."""
+    serving = tmp_path / "critmin.duckdb"
+    extra = "2023,36,699,284690,{v}.000,1.000"  # Australia -> India, one more flow per run
+    landings = [
+        tiny_landing(tmp_path / f"landing{n}", [extra.format(v=k + 1) for k in range(n)])
+        for n in range(3)
+    ]
+    _critmin_run(landings[0], serving)
+
+    engine = sa.create_engine(
+        f"duckdb:///{serving}", connect_args={"read_only": True}, poolclass=sa.pool.NullPool
+    )
+    answers: list[tuple[str, int]] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def keep_querying() -> None:
+        while not stop.is_set():
+            try:
+                with engine.connect() as connection:
+                    row = connection.execute(
+                        sa.text(
+                            "select (select version_id from meta.warehouse_version), "
+                            "(select count(*) from marts.fct_trade_flows)"
+                        )
+                    ).one()
+                answers.append((row[0], row[1]))
+            except BaseException as error:  # noqa: BLE001 - every failure is a finding
+                errors.append(error)
+
+    client = threading.Thread(target=keep_querying)
+    client.start()
+    try:
+        for landing in landings[1:]:
+            _critmin_run(landing, serving)
+    finally:
+        time.sleep(0.5)
+        stop.set()
+        client.join()
+    engine.dispose()
+
+    assert errors == []
+    assert len(answers) > 10
+    flows_by_version: dict[str, set[int]] = {}
+    for version, flows in answers:
+        flows_by_version.setdefault(version, set()).add(flows)
+    # Every answer comes from one complete version: one flow count per version id, and the
+    # versions are those the three runs published (5, 6, then 7 flows).
+    assert all(len(counts) == 1 for counts in flows_by_version.values())
+    assert {counts.pop() for counts in flows_by_version.values()} <= {5, 6, 7}
+    assert len(flows_by_version) >= 2
+    assert answers[-1][1] == 7
