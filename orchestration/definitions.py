@@ -5,10 +5,11 @@ from __future__ import annotations
 from dagster import Definitions, in_process_executor
 
 from orchestration.console import concise_console_logger
-from orchestration.defs import ingest, quality, schedules, serving, transform
+from orchestration.defs import download, ingest, quality, schedules, serving, transform
 from orchestration.resources import default_resources
 
 defs = Definitions.merge(
+    download.defs,
     ingest.defs,
     transform.defs,
     quality.defs,

@@ -1,6 +1,16 @@
 """Great Expectations suites on the marts, run as Dagster asset checks after each build."""
 
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, Definitions, asset_check
+from datetime import UTC, datetime, timedelta
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetKey,
+    Definitions,
+    asset_check,
+    build_last_update_freshness_checks,
+    build_sensor_for_freshness_checks,
+)
 
 from orchestration import expectations
 from orchestration.resources import WarehouseResource
@@ -55,4 +65,50 @@ def gx_production_concentration(warehouse: WarehouseResource) -> AssetCheckResul
     )
 
 
-defs = Definitions(asset_checks=[gx_import_dependency, gx_production_concentration])
+# Sources are re-read by the monthly refresh: a raw table not loaded for 35 days means the
+# refresh has stopped running.
+SOURCE_TABLES = [
+    AssetKey(["raw", table])
+    for table in ("baci_trade", "usgs_mcs_world", "comtrade_records", "policy_events")
+]
+source_freshness_checks = build_last_update_freshness_checks(
+    assets=SOURCE_TABLES, lower_bound_delta=timedelta(days=35)
+)
+source_freshness_sensor = build_sensor_for_freshness_checks(
+    freshness_checks=source_freshness_checks, name="critmin_source_freshness"
+)
+
+# BACI publishes a year about 18 months after it ends; data more than three years behind the
+# calendar means the landing directory lacks the recent releases.
+TRADE_YEARS_BEHIND = 3
+
+
+@asset_check(
+    asset=AssetKey(["raw", "baci_trade"]),
+    name="trade_data_is_recent",
+    description=f"The latest BACI year is at most {TRADE_YEARS_BEHIND} years behind today.",
+)
+def trade_data_is_recent(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.reader() as con:
+        latest = con.execute("select max(year) from raw.baci_trade").fetchone()[0]
+    this_year = datetime.now(UTC).year
+    if latest is None:
+        return AssetCheckResult(passed=True, description="no BACI data loaded (source absent)")
+    behind = this_year - latest
+    return AssetCheckResult(
+        passed=behind <= TRADE_YEARS_BEHIND,
+        severity=AssetCheckSeverity.WARN,
+        description=f"latest BACI year {latest}, {behind} year(s) behind {this_year}",
+        metadata={"latest_year": latest, "years_behind": behind},
+    )
+
+
+defs = Definitions(
+    asset_checks=[
+        gx_import_dependency,
+        gx_production_concentration,
+        trade_data_is_recent,
+        *source_freshness_checks,
+    ],
+    sensors=[source_freshness_sensor],
+)
