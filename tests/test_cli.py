@@ -1,0 +1,112 @@
+"""The `critmin` command as a user runs it: help, query formats, errors that say what to do, and
+the quick start on the demo data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from critmin import cli
+
+
+def _warehouse(path: Path) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.t as select * from (values "
+            "(2023, 'IND', 0.5, date '2025-04-04'), (2024, 'USA', null, null)) "
+            "as v(year, importer_iso3, share, effective_date)"
+        )
+    return path
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("run", "demo-data", "query", "docs", "fetch"):
+        assert f"    {command}" in out
+
+
+def test_query_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    warehouse = _warehouse(tmp_path / "w.duckdb")
+    sql = "select * from marts.t order by year"
+    assert cli.main(["query", sql, "--warehouse", str(warehouse)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["year", "importer_iso3", "share", "effective_date"]
+    assert table[2].split() == ["2023", "IND", "0.5", "2025-04-04"]
+    assert table[3].split() == ["2024", "USA", "NULL", "NULL"]
+    assert table[-1] == "(2 rows)"
+
+    assert cli.main(["query", sql, "--warehouse", str(warehouse), "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows == [
+        ["year", "importer_iso3", "share", "effective_date"],
+        ["2023", "IND", "0.5", "2025-04-04"],
+        ["2024", "USA", "", ""],
+    ]
+
+    assert cli.main(["query", sql, "--warehouse", str(warehouse), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"year": 2023, "importer_iso3": "IND", "share": 0.5, "effective_date": "2025-04-04"},
+        {"year": 2024, "importer_iso3": "USA", "share": None, "effective_date": None},
+    ]
+
+
+def test_query_is_read_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    warehouse = _warehouse(tmp_path / "w.duckdb")
+    assert cli.main(["query", "drop table marts.t", "--warehouse", str(warehouse)]) == 1
+    assert "read-only" in capsys.readouterr().err.lower()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from marts.t").fetchone() == (2,)
+
+
+def test_errors_say_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.duckdb"
+    assert cli.main(["query", "select 1", "--warehouse", str(missing)]) == 2
+    assert "critmin run" in capsys.readouterr().err
+    assert cli.main(["run", "--data-dir", str(tmp_path / "absent")]) == 2
+    assert "baci/" in capsys.readouterr().err
+    assert cli.main(["docs", "--warehouse", str(missing)]) == 2
+    assert "critmin run" in capsys.readouterr().err
+    bad_sql = cli.main(["query", "select * from nowhere", "--warehouse", str(_warehouse(missing))])
+    assert bad_sql == 1
+    assert "nowhere" in capsys.readouterr().err
+
+
+def test_quick_start_on_the_demo_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`critmin run` with no arguments builds from the demo data; the README's query prints rows."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CRITMIN_WAREHOUSE", raising=False)
+    monkeypatch.delenv("CRITMIN_BUILD_WAREHOUSE", raising=False)
+    assert cli.main(["run"]) == 0
+    summary = capsys.readouterr().out
+    assert "synthetic" in summary
+    assert "0 failed" in summary and "published:   version" in summary
+    assert (tmp_path / ".critmin" / "demo" / "README.txt").exists()
+
+    readme_query = (
+        "select * from marts.mart_import_dependency "
+        "where importer_iso3 = 'IND' and mineral = 'rare_earths' order by year"
+    )
+    assert cli.main(["query", readme_query, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["year"] for r in rows} == set(range(2019, 2025))
+    compounds = [r for r in rows if r["stage"] == "compound"]
+    assert all(
+        r["top_supplier_iso3"] == "CHN" and 0.6 <= r["china_share"] <= 0.9 for r in compounds
+    )
+    sources = cli.main(["query", "select distinct source from marts.fct_trade_flows"])
+    assert sources == 0 and capsys.readouterr().out.split()[2] == "demo"
+
+    out = tmp_path / "docs-copy"
+    assert cli.main(["docs", "--out", str(out)]) == 0
+    assert "mart_import_dependency" in (out / "index.html").read_text(encoding="utf-8")
