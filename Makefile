@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DAGSTER_PORT ?= 3000
 
-.PHONY: install run test dev lint format clean
+.PHONY: install browser run test dev lint format clean
 
 install: $(STAMP)
 
@@ -23,8 +23,16 @@ $(STAMP): pyproject.toml requirements.lock
 run: install
 	$(BIN)/critmin run
 
+## Debian's Chromium, for the test that renders `critmin report` headless (as root, or via sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the report rendering test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium \
+	  || echo "WARNING: could not install chromium; the report rendering test will be skipped"; }
+
 ## Run the test suite.
-test: install
+test: install browser
 	$(BIN)/python -m pytest
 
 ## Open the Dagster UI on the same definitions (http://localhost:$(DAGSTER_PORT)).
