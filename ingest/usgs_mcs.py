@@ -1,10 +1,21 @@
-"""USGS Mineral Commodity Summaries world files, 2024-edition layout (`mcs2024-<code>_world.csv`).
+"""USGS Mineral Commodity Summaries (MCS) data releases: world production and reserves tables.
 
-Layout: `Source,Country,Type,` then measure columns and their notes, e.g.
-`Prod_t_2022,Prod_t_est_2023,Prod_notes,Reserves_t,Reserves_notes`; some files carry capacity
-(`Cap_kt_2022,Cap_kt_est_2023,Cap_notes`). Files come with a UTF-8 BOM, CRLF line ends, runs of
-trailing empty columns, blank lines made of commas, footnote digits glued to names
-(`Other countries6`) and ragged lines (a line may stop before the notes columns).
+Every layout USGS has published is read, recognised by its header (never by the file name):
+
+- per-commodity world files of the 2022-2024 editions (`mcs2024-<code>_world.csv`, also under a
+  prefixed name such as `cobalt_mcs2022-cobal_world.csv`): `Source,Country,Type,` then measure
+  columns and their notes, e.g. `Prod_t_2022,Prod_t_est_2023,Prod_notes,Reserves_t,Reserves_notes`
+  (2022: `Prod_t_2020,Prod_t_Est_2021`, no reserves); some files carry capacity
+  (`Cap_kt_2022,Cap_kt_est_2023,Cap_notes`);
+- the single world file of the 2025 edition (`MCS2025_World_Data.csv`): `SOURCE, COMMODITY,
+  COUNTRY, TYPE, UNIT_MEAS, PROD_2023, "PROD_EST_ 2024"` (stray space), `PROD_NOTES,
+  RESERVES_2024, RESERVE_NOTES`, the commodity and the unit given per line;
+- salient-statistics files (`DataSource,Commodity,Year,...`) are read by `ingest.usgs_salient`.
+
+Files come with a UTF-8 BOM, CRLF line ends, runs of trailing empty columns, blank lines made of
+commas, footnote digits glued to names (`Other countries6`) and ragged lines (a line may stop
+before the notes columns). USGS also publishes world-layout content under a `_salient.csv` name
+(MCS 2024 cobalt, gypsum, kyanite): the header decides, so those are read as world files.
 
 The output is long: one row per data line x non-empty measure cell (see docs/architecture.md,
 raw.usgs_mcs_world). How each part is derived:
@@ -16,9 +27,19 @@ raw.usgs_mcs_world). How each part is derived:
   product or basis, that qualifier with the unit (titanium `Cap_Sponge_t_2023` -> `Sponge_t`,
   potash `Reserves_ore_K2O_equiv_kt` -> `ore_K2O_equiv_kt`) so two measures of one line stay
   distinguishable. A `Prod_` column on a line whose Type speaks of capacity and not of production
-  (cement "Clinker capacity, estimated") is measure `capacity`.
-- Notes: `Prod_note(s)` for production, `Reserves_note(s)` for reserves, `Cap_note(s)` for
-  capacity; a capacity-only file without `Cap_notes` (abrasives) uses its `Prod_notes` column.
+  (cement "Clinker capacity, estimated") is measure `capacity`. In the 2025 file the columns are
+  `PROD[_EST]_<year>`, `RESERVES_<year>` (whitespace inside names ignored) and the unit is the
+  line's `UNIT_MEAS` text mapped by UNIT_BY_TEXT (`thousand metric tons` -> `kt`; a text not in
+  the map is kept as printed).
+- Unit corrections: the MCS 2024 data release was revised on 2024-03-06 ("changed units in field
+  names to kt rather than t" for barite, bauxite, boron, chromium, clays, diatomite, silicon, soda
+  ash, titanium minerals and zinc; to kg for germanium and platinum-group metals). A 2024-edition
+  file of those commodities whose production columns still carry the superseded unit (a copy
+  downloaded before the revision) has that unit replaced by the corrected one in every measure
+  column that carries it, and the line's notes say so (UNIT_REVISIONS_MCS2024).
+- Notes: `Prod_note(s)` for production, `Reserves_note(s)` / `RESERVE_NOTES` for reserves,
+  `Cap_note(s)` for capacity; a capacity-only file without `Cap_notes` (abrasives) uses its
+  `Prod_notes` column.
 - Values: a plain number (`7900`, `"7,900"`, `0.5`, surrounding spaces allowed) -> `quantity`,
   `value_flag` NULL. A number marked estimated (`e3,900`) -> `quantity` 3900, `value_flag` `e`,
   `is_estimate` true. A bound (`>95`, `<25`, `>9,100,000`) -> `quantity` NULL and the bound as
@@ -26,10 +47,14 @@ raw.usgs_mcs_world). How each part is derived:
   without digits (`W` withheld, `NA`, `XX`, `E`, `Large`, `Included in World total.`) ->
   `quantity` NULL, the text as `value_flag`: a withheld value is never zero. An empty cell makes
   no row.
-- `edition` from the `Source` cell (`MCS2024`, `MCS 2024`), or from the file name when `Source` is
-  empty (iron oxide pigments, garnet, zeolites); `commodity_code` from the file name
-  (`mcs2024-raree_world.csv` -> `raree`, case-insensitive); `mineral` from
-  MINERAL_BY_COMMODITY_CODE (NULL when unmapped).
+- `edition` from the line's `Source` cell (`MCS2024`, `MCS 2024`), else from the file's other
+  lines (the edition most of them name), else from the file name (`mcs2024-...`) when `Source` is
+  empty throughout (iron oxide pigments, garnet, zeolites; silver before the 2024 revision);
+  a line whose edition cannot be told is rejected.
+- `commodity_code`: per-commodity files from the file name (`mcs2024-raree_world.csv` -> `raree`,
+  case-insensitive, a prefix such as `cobalt_` allowed); the 2025 file from the line's COMMODITY
+  via COMMODITY_CODE_BY_NAME (`Rare earths` -> `raree`; an unknown name becomes its snake-case
+  slug). `mineral` from MINERAL_BY_COMMODITY_CODE (NULL when unmapped).
 - `country_name` = `reference.clean_country_name(country_raw)`; `row_kind` is `world_total` for
   names starting `World`, `other_countries` for `Other` / `Other countries...`, else `country`;
   `country_iso3` from `reference.country_iso3_from_name`, NULL for aggregates and unknown names.
@@ -46,10 +71,17 @@ cell or a non-blank measure cell. Blank lines, lines of commas and footnote line
 Source, Type or notes cells, no country and no value) carry no data and are not rows. Every data
 line is either represented in `rows` (by `source_line`, header = line 1) or rejected as a whole,
 with a reason naming the column and value at fault: a blank Country cell next to values, a value
-that is neither a number nor a flag (`12x4`), or a country with no value in any measure column.
+that is neither a number nor a flag (`12x4`), a country with no value in any measure column, a
+2025 line without COMMODITY or UNIT_MEAS, a line holding bytes that are not UTF-8 (a file saved
+as cp1252: the line is rejected, the rest of the file is read), or a last line cut short (the
+file ends without a line break inside a quoted field or before the header's last column).
 
-A header that does not start `Source,Country`, has no Type column or no measure column raises a
-ValueError naming the file: such a file is not in this layout.
+Whole-file problems raise UsgsFileError (a ValueError) naming the file, line 1 and what was
+expected: an empty file, a header separated by `;` or tabs, a header that does not start
+`Source,Country` (or `SOURCE,COMMODITY,COUNTRY`), has no Type column, no measure column, or lacks
+a required 2025 column, and header bytes that are not UTF-8. `read_usgs_folder` turns such a
+file into quarantined lines (each non-blank line after the header, or line 1 when there is none,
+with that message), so one bad file never stops the load and never vanishes.
 """
 
 from __future__ import annotations
@@ -57,6 +89,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +112,64 @@ MINERAL_BY_COMMODITY_CODE: dict[str, str] = {
     "tungs": "tungsten",
     "antim": "antimony",
 }
+
+# Commodity names as the 2025 single world file and the salient files print them (lower case,
+# footnote digits stripped) -> USGS commodity code, so every edition keys a commodity alike.
+COMMODITY_CODE_BY_NAME: dict[str, str] = {
+    "rare earths": "raree",
+    "rare-earth elements": "raree",
+    "lithium": "lithi",
+    "cobalt": "cobal",
+    "graphite": "graph",
+    "graphite (natural)": "graph",
+    "natural graphite": "graph",
+    "gallium": "galli",
+    "germanium": "germa",
+    "nickel": "nicke",
+    "tungsten": "tungs",
+    "antimony": "antim",
+    "copper": "coppe",
+    "manganese": "manga",
+    "platinum-group metals": "plati",
+    "titanium mineral concentrates": "timin",
+    "titanium minerals": "timin",
+    "bismuth": "bismu",
+    "zinc": "zinc",
+}
+
+# Unit texts of the 2025 file's UNIT_MEAS column -> the unit codes of the column suffixes of the
+# earlier editions, so `unit` means the same in every edition. Other texts are kept as printed.
+UNIT_BY_TEXT: dict[str, str] = {
+    "metric tons": "t",
+    "metric tonnes": "t",
+    "thousand metric tons": "kt",
+    "million metric tons": "mmt",
+    "kilograms": "kg",
+    "grams": "g",
+    "thousand carats": "kct",
+    "million carats": "mct",
+    "million cubic meters": "mcm",
+}
+
+# The MCS 2024 data release revision of 2024-03-06 corrected the unit in the field names of
+# these files: commodity code -> (superseded unit, corrected unit).
+UNIT_REVISIONS_MCS2024: dict[str, tuple[str, str]] = {
+    "barit": ("t", "kt"),
+    "bauxi": ("t", "kt"),
+    "boron": ("t", "kt"),
+    "chrom": ("t", "kt"),
+    "clays": ("t", "kt"),
+    "diato": ("t", "kt"),
+    "germa": ("t", "kg"),
+    "plati": ("kt", "kg"),
+    "simet": ("t", "kt"),
+    "sodaa": ("t", "kt"),
+    "timin": ("t", "kt"),
+    "zinc": ("t", "kt"),
+}
+UNIT_REVISION_NOTE = (
+    "unit corrected from {} to {} by the MCS 2024 data release revision of 2024-03-06"
+)
 
 USGS_MCS_WORLD_SCHEMA: dict[str, pl.DataType] = {
     "edition": pl.Int32(),
@@ -105,18 +196,41 @@ USGS_MCS_WORLD_SCHEMA: dict[str, pl.DataType] = {
 MEASURE_BY_PREFIX: dict[str, str] = {
     "prod": "production",
     "reserves": "reserves",
+    "reserve": "reserves",
     "cap": "capacity",
 }
 EXPECTED_HEADER = "Source,Country,Type,Prod_<unit>_<year>,...,Prod_notes,Reserves_<unit>,..."
+EXPECTED_SINGLE_HEADER = (
+    "SOURCE,COMMODITY,COUNTRY,TYPE,UNIT_MEAS,PROD_<year>,PROD_EST_<year>,...,RESERVES_<year>"
+)
+SINGLE_FILE_COLUMNS = ("SOURCE", "COMMODITY", "COUNTRY", "TYPE", "UNIT_MEAS")
+
+# Layouts, recognised by the first header cells (lower case, whitespace removed).
+LAYOUT_WORLD = "world"
+LAYOUT_WORLD_SINGLE = "world_single"
+LAYOUT_SALIENT = "salient"
+LAYOUT_CRITICAL_SALIENT = "critical_minerals_salient"
+_LAYOUT_BY_HEADER_START: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("source", "commodity", "country"), LAYOUT_WORLD_SINGLE),
+    (("source", "country"), LAYOUT_WORLD),
+    (("datasource", "commodity", "year"), LAYOUT_SALIENT),
+    (("source", "year", "critical_mineral"), LAYOUT_CRITICAL_SALIENT),
+)
 
 WORLD_FILE = re.compile(r"_world\.csv$", re.IGNORECASE)
 _MEASURE_COLUMN = re.compile(
     r"^(?P<prefix>prod|reserves|cap)_(?P<unit>.+?)(?P<est>_est)?(?:_(?P<year>\d{4}))?$",
     re.IGNORECASE,
 )
-_NOTES_COLUMN = re.compile(r"^(?P<prefix>prod|reserves|cap)_notes?$", re.IGNORECASE)
-_FILE_NAME = re.compile(r"^mcs(?P<edition>\d{4})-(?P<code>[a-z0-9]+)_world\.csv$", re.IGNORECASE)
+_SINGLE_MEASURE_COLUMN = re.compile(
+    r"^(?P<prefix>PROD|RESERVES|CAP)(?P<est>_EST)?_(?P<year>\d{4})$", re.IGNORECASE
+)
+_NOTES_COLUMN = re.compile(r"^(?P<prefix>prod|reserves?|cap)_notes?$", re.IGNORECASE)
+_FILE_NAME = re.compile(
+    r"(?:^|_)mcs(?P<edition>\d{4})-(?P<code>[a-z0-9]+)_(?:world|salient)\.csv$", re.IGNORECASE
+)
 _EDITION = re.compile(r"(\d{4})")
+_FOOTNOTE_DIGITS = re.compile(r"\d+$")
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _PLAIN_NUMBER = rf"^(?:{_NUMBER})$"
@@ -126,6 +240,11 @@ _NO_DIGITS = r"^\D+$"
 
 _REFINERY_TYPE = r"refin|smelt|plant production|primary production|sponge metal"
 _MINE_TYPE = r"\bmi?ne\b"
+_BARE_UNITS = frozenset({"t", "kt", "kg", "g", "mmt", "mct", "kct", "mcm"})
+
+
+class UsgsFileError(ValueError):
+    """A whole file cannot be read in any USGS layout; the message names the file and line."""
 
 
 @dataclass(frozen=True)
@@ -142,11 +261,16 @@ class MeasureColumn:
 
 @dataclass(frozen=True)
 class WorldHeader:
-    """Where a world file keeps its identity, measure and notes columns (0-based indexes)."""
+    """Where a world file keeps its identity, measure and notes columns (0-based indexes).
+
+    `commodity_index` and `unit_index` are set for the 2025 single file only."""
 
     type_index: int
     measures: tuple[MeasureColumn, ...]
     notes_index: dict[str, int]
+    country_index: int = 1
+    commodity_index: int | None = None
+    unit_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +280,114 @@ class DataLine:
     line: int
     cells: list[str]
     raw: str
+
+
+@dataclass(frozen=True)
+class CsvText:
+    """A landing file split into header cells and non-blank lines, plus the lines that cannot be
+    read (line -> reason: bytes that are not UTF-8, a last line cut short)."""
+
+    header: list[str]
+    lines: list[DataLine]
+    unreadable: dict[int, str]
+
+
+# --- text ------------------------------------------------------------------------------------
+
+
+def read_csv_text(path: Path, expected_header: str = EXPECTED_HEADER) -> CsvText:
+    """Decode a file (UTF-8, BOM allowed), split it into CSV records with physical line numbers.
+
+    Bytes that are not UTF-8 do not stop the read: the lines holding them are listed in
+    `unreadable` with the byte and its position. A header that is empty, not UTF-8 or not
+    separated by commas raises UsgsFileError."""
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    text = data.decode("utf-8", errors="surrogateescape")
+    physical = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(iter(physical))
+    header = next(reader, None)
+    if header is None or not any(cell.strip() for cell in header):
+        raise UsgsFileError(f"{path}: file is empty; expected a header `{expected_header}`")
+    header_text = "".join(physical[: reader.line_num])
+    if _has_undecodable(header_text):
+        raise UsgsFileError(f"{path}, line 1: {_undecodable_reason(header_text)}")
+    delimiter = _foreign_delimiter(header)
+    if delimiter:
+        raise UsgsFileError(
+            f"{path}, line 1: header fields are separated by {delimiter!r}; expected "
+            f"comma-separated values `{expected_header}`"
+        )
+    lines = list(_data_lines(reader, physical, reader.line_num))
+    unreadable = {
+        line.line: _undecodable_reason(line.raw) for line in lines if _has_undecodable(line.raw)
+    }
+    if lines and not text.endswith(("\n", "\r")):
+        last = lines[-1]
+        cut = _cut_short(last, len(header))
+        if cut and last.line not in unreadable:
+            unreadable[last.line] = cut
+    clean = [
+        DataLine(
+            line=line.line, cells=[_clean_text(c) for c in line.cells], raw=_clean_text(line.raw)
+        )
+        for line in lines
+    ]
+    return CsvText(header=[_clean_text(c) for c in header], lines=clean, unreadable=unreadable)
+
+
+def _has_undecodable(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def _undecodable_reason(text: str) -> str:
+    position, char = next((i, ch) for i, ch in enumerate(text) if "\udc80" <= ch <= "\udcff")
+    byte = ord(char) - 0xDC00
+    return (
+        f"byte 0x{byte:02X} at character {position + 1} is not UTF-8; expected UTF-8 text "
+        "(the file looks saved as cp1252/Latin-1: re-save it as UTF-8)"
+    )
+
+
+def _clean_text(text: str) -> str:
+    """Undecodable bytes (kept as surrogates while reading) become U+FFFD for storage."""
+    return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+
+
+def _foreign_delimiter(header: list[str]) -> str | None:
+    named = [cell for cell in header if cell.strip()]
+    if len(named) != 1:
+        return None
+    for delimiter in (";", "\t", "|"):
+        if delimiter in named[0]:
+            return delimiter
+    return None
+
+
+def _cut_short(line: DataLine, header_width: int) -> str | None:
+    """Reason when the file's last line (no line break after it) looks truncated."""
+    if line.raw.count('"') % 2:
+        return (
+            "file ends inside a quoted field of its last line, without a line break: the file "
+            "looks truncated; expected a complete line"
+        )
+    named_width = header_width
+    if len(line.cells) < min(named_width, 3):
+        return (
+            f"last line has {len(line.cells)} field(s) and no line break after it: the file "
+            "looks truncated; expected a complete line"
+        )
+    return None
+
+
+def detect_layout(header: list[str]) -> str | None:
+    """The layout a header belongs to (LAYOUT_*), from its first cells; None when unknown."""
+    names = tuple(re.sub(r"\s+", "", cell).lower() for cell in header)
+    for start, layout in _LAYOUT_BY_HEADER_START:
+        if names[: len(start)] == start:
+            return layout
+    return None
 
 
 # --- header ----------------------------------------------------------------------------------
@@ -180,12 +412,31 @@ def parse_measure_column(index: int, name: str) -> MeasureColumn | None:
     )
 
 
+def parse_single_measure_column(index: int, name: str) -> MeasureColumn | None:
+    """2025 file: `PROD_EST_ 2024` -> production 2024 estimate (unit from each line's UNIT_MEAS)."""
+    cleaned = re.sub(r"\s+", "", name)
+    match = _SINGLE_MEASURE_COLUMN.match(cleaned)
+    if match is None:
+        return None
+    return MeasureColumn(
+        index=index,
+        name=name.strip(),
+        measure=MEASURE_BY_PREFIX[match.group("prefix").lower()],
+        unit="",
+        year=int(match.group("year")),
+        is_estimate=match.group("est") is not None,
+    )
+
+
 def parse_world_header(path: Path, header: list[str]) -> WorldHeader:
-    """Locate the Type, measure and notes columns; ValueError when the layout is not this one."""
+    """Locate the Type, measure and notes columns; UsgsFileError when the layout is not a world
+    layout."""
     names = [name.strip() for name in header]
-    lowered = [name.lower() for name in names]
-    if lowered[:2] != ["source", "country"]:
-        raise ValueError(
+    layout = detect_layout(names)
+    if layout == LAYOUT_WORLD_SINGLE:
+        return _parse_single_header(path, names)
+    if layout != LAYOUT_WORLD:
+        raise UsgsFileError(
             f"{path}, line 1: header starts `{','.join(names[:3])}`; expected `{EXPECTED_HEADER}`"
         )
     measures = tuple(
@@ -194,20 +445,53 @@ def parse_world_header(path: Path, header: list[str]) -> WorldHeader:
         if (column := parse_measure_column(index, name)) is not None
     )
     if not measures:
-        raise ValueError(
+        raise UsgsFileError(
             f"{path}, line 1: no Prod_, Reserves_ or Cap_ value column in header "
             f"`{','.join(n for n in names if n)}`; expected `{EXPECTED_HEADER}`"
         )
     type_index = _type_index(path, names)
-    notes_index: dict[str, int] = {}
-    for index, name in enumerate(names):
-        match = _NOTES_COLUMN.match(name)
-        if match:
-            notes_index.setdefault(MEASURE_BY_PREFIX[match.group("prefix").lower()], index)
+    notes_index = _notes_index(names)
     has_production = any(column.measure == "production" for column in measures)
     if "capacity" not in notes_index and "production" in notes_index and not has_production:
         notes_index["capacity"] = notes_index["production"]
     return WorldHeader(type_index=type_index, measures=measures, notes_index=notes_index)
+
+
+def _notes_index(names: list[str]) -> dict[str, int]:
+    notes_index: dict[str, int] = {}
+    for index, name in enumerate(names):
+        match = _NOTES_COLUMN.match(re.sub(r"\s+", "", name))
+        if match:
+            notes_index.setdefault(MEASURE_BY_PREFIX[match.group("prefix").lower()], index)
+    return notes_index
+
+
+def _parse_single_header(path: Path, names: list[str]) -> WorldHeader:
+    upper = [re.sub(r"\s+", "", name).upper() for name in names]
+    missing = [column for column in SINGLE_FILE_COLUMNS if column not in upper]
+    if missing:
+        raise UsgsFileError(
+            f"{path}, line 1: header lacks column(s) {', '.join(missing)}; expected "
+            f"`{EXPECTED_SINGLE_HEADER}`"
+        )
+    measures = tuple(
+        column
+        for index, name in enumerate(names)
+        if (column := parse_single_measure_column(index, name)) is not None
+    )
+    if not measures:
+        raise UsgsFileError(
+            f"{path}, line 1: no PROD_<year>, PROD_EST_<year> or RESERVES_<year> column; "
+            f"expected `{EXPECTED_SINGLE_HEADER}`"
+        )
+    return WorldHeader(
+        type_index=upper.index("TYPE"),
+        measures=measures,
+        notes_index=_notes_index(names),
+        country_index=upper.index("COUNTRY"),
+        commodity_index=upper.index("COMMODITY"),
+        unit_index=upper.index("UNIT_MEAS"),
+    )
 
 
 def _type_index(path: Path, names: list[str]) -> int:
@@ -217,39 +501,41 @@ def _type_index(path: Path, names: list[str]) -> int:
     third = names[2] if len(names) > 2 else ""
     if third and parse_measure_column(2, third) is None and not _NOTES_COLUMN.match(third):
         return 2
-    raise ValueError(f"{path}, line 1: header has no Type column; expected `{EXPECTED_HEADER}`")
+    raise UsgsFileError(f"{path}, line 1: header has no Type column; expected `{EXPECTED_HEADER}`")
 
 
-# --- file-name facts -------------------------------------------------------------------------
+# --- names -----------------------------------------------------------------------------------
 
 
 def commodity_code_from_name(name: str) -> str | None:
-    """`mcs2024-raree_world.csv` -> `raree` (case-insensitive); None for other names."""
-    match = _FILE_NAME.match(name)
+    """`mcs2024-raree_world.csv`, `cobalt_mcs2022-cobal_salient.csv` -> `raree`, `cobal`
+    (case-insensitive); None for other names."""
+    match = _FILE_NAME.search(name)
     return match.group("code").lower() if match else None
 
 
 def edition_from_name(name: str) -> int | None:
     """`mcs2024-raree_world.csv` -> 2024; None for other names."""
-    match = _FILE_NAME.match(name)
+    match = _FILE_NAME.search(name)
     return int(match.group("edition")) if match else None
 
 
+def commodity_code_from_commodity_name(name: str) -> str:
+    """`Rare earths` -> `raree`; a name not in COMMODITY_CODE_BY_NAME -> its snake-case slug."""
+    cleaned = _FOOTNOTE_DIGITS.sub("", re.sub(r"\s+", " ", name).strip()).strip().lower()
+    known = COMMODITY_CODE_BY_NAME.get(cleaned)
+    return known if known else re.sub(r"[^0-9a-z]+", "_", cleaned).strip("_")
+
+
+def unit_from_text(text: str) -> str | None:
+    """`thousand metric tons` -> `kt` (UNIT_BY_TEXT); other texts as printed; None when empty."""
+    cleaned = re.sub(r"\s+", " ", text).strip()
+    if not cleaned:
+        return None
+    return UNIT_BY_TEXT.get(cleaned.lower(), cleaned)
+
+
 # --- lines -----------------------------------------------------------------------------------
-
-
-def _read_lines(path: Path) -> tuple[list[str], list[DataLine]]:
-    """Header cells and the non-blank lines after it with their physical line numbers."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: byte {error.start} is not UTF-8; expected UTF-8 text") from error
-    physical = io.StringIO(text, newline="").readlines()
-    reader = csv.reader(iter(physical))
-    header = next(reader, None)
-    if header is None or not any(cell.strip() for cell in header):
-        raise ValueError(f"{path}: file is empty; expected a header `{EXPECTED_HEADER}`")
-    return header, list(_data_lines(reader, physical, reader.line_num))
 
 
 def _data_lines(reader: Any, physical: list[str], header_end: int) -> Iterator[DataLine]:
@@ -265,12 +551,12 @@ def _data_lines(reader: Any, physical: list[str], header_end: int) -> Iterator[D
 
 def _is_data_line(line: DataLine, header: WorldHeader) -> bool:
     """A line with a country or a value; footnote lines (text in other cells only) are not."""
-    indexes = [1, *(column.index for column in header.measures)]
+    indexes = [header.country_index, *(column.index for column in header.measures)]
     return any(_cell(line.cells, index).strip() for index in indexes)
 
 
-def _cell(cells: list[str], index: int) -> str:
-    return cells[index] if index < len(cells) else ""
+def _cell(cells: list[str], index: int | None) -> str:
+    return cells[index] if index is not None and index < len(cells) else ""
 
 
 def _wide_frame(lines: list[DataLine], header: WorldHeader) -> pl.DataFrame:
@@ -288,12 +574,68 @@ def _wide_frame(lines: list[DataLine], header: WorldHeader) -> pl.DataFrame:
             "source_line": [line.line for line in lines],
             "raw_record": [line.raw for line in lines],
             "_source_cell": [_cell(line.cells, 0) for line in lines],
-            "country_raw": [_cell(line.cells, 1) for line in lines],
+            "_commodity_cell": [_cell(line.cells, header.commodity_index) for line in lines],
+            "_unit_cell": [_cell(line.cells, header.unit_index) for line in lines],
+            "country_raw": [_cell(line.cells, header.country_index) for line in lines],
             "type_raw": [_cell(line.cells, header.type_index) for line in lines],
             **notes,
             **values,
         },
-        schema_overrides={"source_line": pl.Int64},
+        schema={
+            "source_line": pl.Int64,
+            "raw_record": pl.Utf8,
+            "_source_cell": pl.Utf8,
+            "_commodity_cell": pl.Utf8,
+            "_unit_cell": pl.Utf8,
+            "country_raw": pl.Utf8,
+            "type_raw": pl.Utf8,
+            **{name: pl.Utf8 for name in notes},
+            **{name: pl.Utf8 for name in values},
+        },
+    )
+
+
+def file_edition(lines: list[DataLine], source_index: int, file_name: str) -> int | None:
+    """The edition most lines' Source cells name, else the one in the file name, else None."""
+    editions = Counter(
+        int(match.group(1))
+        for line in lines
+        if (match := _EDITION.search(_cell(line.cells, source_index))) is not None
+    )
+    if editions:
+        return editions.most_common(1)[0][0]
+    return edition_from_name(file_name)
+
+
+def revised_columns(
+    header: WorldHeader, edition: int | None, commodity_code: str | None
+) -> WorldHeader:
+    """Apply UNIT_REVISIONS_MCS2024 to a pre-revision 2024 file (see the module docstring)."""
+    revision = UNIT_REVISIONS_MCS2024.get(commodity_code or "")
+    if edition != 2024 or revision is None:
+        return header
+    superseded, corrected = revision
+    production_units = {c.unit.lower() for c in header.measures if c.measure == "production"}
+    if superseded not in production_units:
+        return header
+    measures = tuple(
+        MeasureColumn(
+            index=c.index,
+            name=c.name,
+            measure=c.measure,
+            unit=corrected if c.unit.lower() == superseded else c.unit,
+            year=c.year,
+            is_estimate=c.is_estimate,
+        )
+        for c in header.measures
+    )
+    return WorldHeader(
+        type_index=header.type_index,
+        measures=measures,
+        notes_index=header.notes_index,
+        country_index=header.country_index,
+        commodity_index=header.commodity_index,
+        unit_index=header.unit_index,
     )
 
 
@@ -301,27 +643,39 @@ def _wide_frame(lines: list[DataLine], header: WorldHeader) -> pl.DataFrame:
 
 
 def read_usgs_world_file(path: Path, source: str = "usgs_mcs") -> ReadResult:
-    """Read one MCS world file into long rows plus rejected lines (see the module docstring)."""
-    result, _ = _read_world_file(path, source)
+    """Read one MCS world file (any edition) into long rows plus rejected lines."""
+    result, _ = read_world_text(path, read_csv_text(path), source)
     return result
 
 
-def _read_world_file(path: Path, source: str) -> tuple[ReadResult, FileRead]:
-    header_cells, all_lines = _read_lines(path)
-    header = parse_world_header(path, header_cells)
-    lines = [line for line in all_lines if _is_data_line(line, header)]
+def read_world_text(path: Path, text: CsvText, source: str) -> tuple[ReadResult, FileRead]:
+    """The world-file reader on an already split file (see read_csv_text)."""
+    header = parse_world_header(path, text.header)
+    unreadable = [line for line in text.lines if line.line in text.unreadable]
+    lines = [
+        line
+        for line in text.lines
+        if line.line not in text.unreadable and _is_data_line(line, header)
+    ]
+    edition = file_edition(text.lines, 0, path.name)
+    commodity_code = commodity_code_from_name(path.name) if header.commodity_index is None else None
+    header = revised_columns(header, edition, commodity_code)
+    unreadable_rejects = unreadable_lines_frame(unreadable, text.unreadable, path.name)
     if lines:
         cells = _classified_cells(_wide_frame(lines, header), header)
-        problems = _line_problems(cells, header)
+        problems = _line_problems(cells, header, edition)
         result = ReadResult(
-            rows=_world_rows(cells, problems, path.name, source),
-            rejects=_world_rejects(cells, problems, path.name),
+            rows=_world_rows(cells, problems, path.name, source, edition, commodity_code),
+            rejects=pl.concat([_world_rejects(cells, problems, path.name), unreadable_rejects]),
         )
     else:
-        result = ReadResult(rows=empty_world_frame(), rejects=empty_rejects())
+        result = ReadResult(rows=empty_world_frame(), rejects=unreadable_rejects)
     loaded = result.rows["source_line"].n_unique() if result.rows.height else 0
     read = FileRead(
-        path=path, rows_in=len(lines), rows_loaded=loaded, rows_rejected=result.rejects.height
+        path=path,
+        rows_in=len(lines) + len(unreadable),
+        rows_loaded=loaded,
+        rows_rejected=result.rejects.height,
     )
     if read.rows_loaded + read.rows_rejected != read.rows_in:
         raise RuntimeError(
@@ -329,6 +683,21 @@ def _read_world_file(path: Path, source: str) -> tuple[ReadResult, FileRead]:
             f"{read.rows_rejected} rejected; expected every data line in exactly one of them"
         )
     return result, read
+
+
+def unreadable_lines_frame(
+    lines: list[DataLine], reasons: dict[int, str], file_name: str
+) -> pl.DataFrame:
+    """Rejects for lines that could not be read as text (REJECT_SCHEMA)."""
+    return pl.DataFrame(
+        {
+            "source_file": [file_name] * len(lines),
+            "source_line": [line.line for line in lines],
+            "reason": [reasons[line.line] for line in lines],
+            "raw_record": [line.raw for line in lines],
+        },
+        schema=REJECT_SCHEMA,
+    )
 
 
 def _measure_table(header: WorldHeader) -> pl.DataFrame:
@@ -346,6 +715,27 @@ def _measure_table(header: WorldHeader) -> pl.DataFrame:
     )
 
 
+def classify_value(cell: pl.Expr) -> dict[str, pl.Expr]:
+    """Typed parts of a value cell: quantity, value_flag, estimated (e-prefixed) and problem."""
+    text = cell.str.strip_chars().fill_null("")
+    digits = text.str.replace(r"^e\s*", "").str.replace_all(",", "")
+    plain = text.str.contains(_PLAIN_NUMBER)
+    estimated = text.str.contains(_ESTIMATED_NUMBER)
+    flag_only = text.str.contains(_BOUND) | text.str.contains(_NO_DIGITS)
+    return {
+        "empty": text == "",
+        "quantity": pl.when(plain | estimated).then(digits.cast(pl.Float64, strict=False)),
+        "value_flag": pl.when(estimated)
+        .then(pl.lit("e"))
+        .when(flag_only)
+        .then(text)
+        .otherwise(None),
+        "estimated": estimated,
+        "bad": (text != "") & ~(plain | estimated | flag_only),
+        "text": text,
+    }
+
+
 def _classified_cells(wide: pl.DataFrame, header: WorldHeader) -> pl.DataFrame:
     """Long frame, one row per (line, measure column), each cell typed or marked bad."""
     value_columns = [f"_value_{column.index}" for column in header.measures]
@@ -353,46 +743,54 @@ def _classified_cells(wide: pl.DataFrame, header: WorldHeader) -> pl.DataFrame:
     long = wide.unpivot(
         on=value_columns, index=index_columns, variable_name="_column", value_name="_cell"
     ).join(_measure_table(header), on="_column", how="left", maintain_order="left")
-    cell = pl.col("_cell").str.strip_chars().fill_null("")
-    digits = cell.str.replace(r"^e\s*", "").str.replace_all(",", "")
-    plain = cell.str.contains(_PLAIN_NUMBER)
-    estimated = cell.str.contains(_ESTIMATED_NUMBER)
-    flag_only = cell.str.contains(_BOUND) | cell.str.contains(_NO_DIGITS)
+    value = classify_value(pl.col("_cell"))
     return long.with_columns(
-        (cell == "").alias("_empty"),
-        pl.when(plain | estimated).then(digits.cast(pl.Float64, strict=False)).alias("quantity"),
-        pl.when(estimated)
-        .then(pl.lit("e"))
-        .when(flag_only)
-        .then(cell)
-        .otherwise(None)
-        .alias("value_flag"),
-        (pl.col("_column_estimate") | estimated).alias("is_estimate"),
-        pl.when((cell != "") & ~(plain | estimated | flag_only))
+        value["empty"].alias("_empty"),
+        value["quantity"].alias("quantity"),
+        value["value_flag"].alias("value_flag"),
+        (pl.col("_column_estimate") | value["estimated"]).alias("is_estimate"),
+        pl.when(value["bad"])
         .then(
             pl.format(
                 "column {}: value '{}' is not a number; expected a number such as 7,900 or a "
                 "flag such as W, NA, XX, >95",
                 "_column_name",
-                cell,
+                value["text"],
             )
         )
         .alias("_cell_problem"),
     )
 
 
-def _line_problems(cells: pl.DataFrame, header: WorldHeader) -> pl.DataFrame:
+def _line_problems(cells: pl.DataFrame, header: WorldHeader, edition: int | None) -> pl.DataFrame:
     """source_line -> reason for every line that is rejected as a whole."""
     column_list = ", ".join(column.name for column in header.measures)
     per_line = cells.group_by("source_line", maintain_order=True).agg(
         pl.col("country_raw").first().str.strip_chars().fill_null("").alias("_country"),
+        pl.col("_commodity_cell").first().str.strip_chars().fill_null("").alias("_commodity"),
+        pl.col("_unit_cell").first().str.strip_chars().fill_null("").alias("_unit"),
+        pl.col("_source_cell").first().str.contains(_EDITION.pattern).alias("_has_edition"),
         pl.col("_cell_problem").drop_nulls().str.join("; ").alias("_cell_problems"),
         (~pl.col("_empty")).sum().alias("_values"),
+        pl.col("quantity").is_not_null().sum().alias("_quantities"),
     )
+    single = header.commodity_index is not None
     reason = pl.concat_str(
         [
             pl.when(pl.col("_country") == "").then(
                 pl.lit("Country is empty; expected a country name or World total / Other countries")
+            ),
+            pl.when(pl.lit(single) & (pl.col("_commodity") == "")).then(
+                pl.lit("COMMODITY is empty; expected a commodity name such as Rare earths")
+            ),
+            pl.when(pl.lit(single) & (pl.col("_unit") == "") & (pl.col("_quantities") > 0)).then(
+                pl.lit("UNIT_MEAS is empty next to a number; expected a unit such as metric tons")
+            ),
+            pl.when(pl.lit(edition is None) & ~pl.col("_has_edition").fill_null(False)).then(
+                pl.lit(
+                    "Source names no edition and the file name carries none; expected MCS<year> "
+                    "in Source or a file name like mcs2024-<code>_world.csv"
+                )
             ),
             pl.when(pl.col("_cell_problems") != "").then(pl.col("_cell_problems")),
             pl.when(pl.col("_values") == 0).then(
@@ -420,7 +818,12 @@ def _world_rejects(cells: pl.DataFrame, problems: pl.DataFrame, file_name: str) 
 
 
 def _world_rows(
-    cells: pl.DataFrame, problems: pl.DataFrame, file_name: str, source: str
+    cells: pl.DataFrame,
+    problems: pl.DataFrame,
+    file_name: str,
+    source: str,
+    edition: int | None,
+    commodity_code: str | None,
 ) -> pl.DataFrame:
     kept = (
         cells.join(problems, on="source_line", how="anti", maintain_order="left")
@@ -428,28 +831,21 @@ def _world_rows(
         .sort("source_line", "_column_index")
     )
     names = _country_columns(kept["country_raw"].unique().to_list())
+    commodities = _commodity_columns(kept["_commodity_cell"].unique().to_list(), commodity_code)
+    units = _unit_columns(kept["_unit_cell"].unique().to_list())
     type_text = pl.col("type_raw").str.strip_chars()
     type_lower = type_text.str.to_lowercase().fill_null("")
     capacity_line = type_lower.str.contains("capacity") & ~type_lower.str.contains("production")
-    file_edition = edition_from_name(file_name)
     source_edition = pl.col("_source_cell").str.extract(_EDITION.pattern, 1).cast(pl.Int32)
-    commodity_code = commodity_code_from_name(file_name)
-    notes_by_measure = {
-        measure: pl.col(f"_notes_{measure}").str.strip_chars()
-        for measure in MEASURE_BY_PREFIX.values()
-        if f"_notes_{measure}" in kept.columns
-    }
-    notes = pl.lit(None, dtype=pl.Utf8)
-    for measure, expr in notes_by_measure.items():
-        notes = pl.when(pl.col("_column_measure") == measure).then(expr).otherwise(notes)
+    notes = _notes_expr(kept.columns, file_name, cells, edition, commodity_code)
     return (
         kept.join(names, on="country_raw", how="left", maintain_order="left")
+        .join(commodities, on="_commodity_cell", how="left", maintain_order="left")
+        .join(units, on="_unit_cell", how="left", maintain_order="left")
         .select(
-            source_edition.fill_null(file_edition).alias("edition"),
-            pl.lit(commodity_code, dtype=pl.Utf8).alias("commodity_code"),
-            pl.lit(MINERAL_BY_COMMODITY_CODE.get(commodity_code or ""), dtype=pl.Utf8).alias(
-                "mineral"
-            ),
+            source_edition.fill_null(pl.lit(edition, dtype=pl.Int32)).alias("edition"),
+            "commodity_code",
+            "mineral",
             "country_raw",
             "country_name",
             "country_iso3",
@@ -467,15 +863,76 @@ def _world_rows(
             .alias("measure"),
             "year",
             "quantity",
-            "unit",
+            pl.coalesce(pl.col("_line_unit"), pl.when(pl.col("unit") != "").then("unit")).alias(
+                "unit"
+            ),
             "is_estimate",
             "value_flag",
-            pl.when(notes != "").then(notes).alias("notes"),
+            notes.alias("notes"),
             pl.lit(source, dtype=pl.Utf8).alias("source"),
             pl.lit(file_name, dtype=pl.Utf8).alias("source_file"),
             "source_line",
         )
         .cast(USGS_MCS_WORLD_SCHEMA)
+    )
+
+
+def _notes_expr(
+    columns: list[str],
+    file_name: str,
+    cells: pl.DataFrame,
+    edition: int | None,
+    commodity_code: str | None,
+) -> pl.Expr:
+    """The notes column of each value's measure, plus the unit-revision note where it applies."""
+    notes = pl.lit(None, dtype=pl.Utf8)
+    for measure in dict.fromkeys(MEASURE_BY_PREFIX.values()):
+        if f"_notes_{measure}" in columns:
+            expr = pl.col(f"_notes_{measure}").str.strip_chars()
+            notes = pl.when(pl.col("_column_measure") == measure).then(expr).otherwise(notes)
+    notes = pl.when(notes != "").then(notes)
+    revision = UNIT_REVISIONS_MCS2024.get(commodity_code or "")
+    if edition == 2024 and revision is not None:
+        superseded, corrected = revision
+        revised_names = _revised_column_names(cells, corrected)
+        if revised_names:
+            note = UNIT_REVISION_NOTE.format(superseded, corrected)
+            notes = (
+                pl.when(pl.col("_column_name").is_in(revised_names))
+                .then(pl.concat_str([notes, pl.lit(note)], separator="; ", ignore_nulls=True))
+                .otherwise(notes)
+            )
+    return notes
+
+
+def _revised_column_names(cells: pl.DataFrame, corrected: str) -> list[str]:
+    """Columns given the corrected unit although their name spells another one."""
+    revised = []
+    for name, unit in cells.select("_column_name", "unit").unique().iter_rows():
+        column = parse_measure_column(0, name)
+        if unit == corrected and column is not None and column.unit.lower() != corrected:
+            revised.append(name)
+    return revised
+
+
+def _commodity_columns(cells: list[str], file_code: str | None) -> pl.DataFrame:
+    """2025 COMMODITY cell (or the file's code for per-commodity files) -> code and mineral."""
+    records = []
+    for cell in cells:
+        code = commodity_code_from_commodity_name(cell) if cell.strip() else file_code
+        records.append((cell, code, MINERAL_BY_COMMODITY_CODE.get(code or "")))
+    return pl.DataFrame(
+        records,
+        schema={"_commodity_cell": pl.Utf8, "commodity_code": pl.Utf8, "mineral": pl.Utf8},
+        orient="row",
+    )
+
+
+def _unit_columns(cells: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [(cell, unit_from_text(cell)) for cell in cells],
+        schema={"_unit_cell": pl.Utf8, "_line_unit": pl.Utf8},
+        orient="row",
     )
 
 
@@ -489,7 +946,12 @@ def _country_columns(raw_names: list[str]) -> pl.DataFrame:
         records.append((raw, name, kind, iso3))
     return pl.DataFrame(
         records,
-        schema=["country_raw", "country_name", "row_kind", "country_iso3"],
+        schema={
+            "country_raw": pl.Utf8,
+            "country_name": pl.Utf8,
+            "row_kind": pl.Utf8,
+            "country_iso3": pl.Utf8,
+        },
         orient="row",
     )
 
@@ -511,25 +973,125 @@ def empty_world_frame() -> pl.DataFrame:
 
 # --- folder ----------------------------------------------------------------------------------
 
+# Files in a USGS release that carry no world or salient table, by name: name pattern -> reason.
+IGNORED_FILES: dict[str, str] = {
+    r"\.xml$": "metadata (FGDC XML), no data",
+    r"\.txt$": "release notes (the 2024-03-06 unit revision is applied by the reader)",
+    r"^MCS\d{4}_Fig\d+_": "trends-chapter figure data (chart series, no world/salient table)",
+    r"^MCS\d{4}_T[1-4]_": (
+        "trends-chapter table (industry/economic trends, state value ranks, end uses): "
+        "aggregate tables outside the world and salient layouts"
+    ),
+}
+
+
+def ignored_reason(name: str) -> str | None:
+    """Why a file of a USGS release is not read (IGNORED_FILES), or None when it is read."""
+    for pattern, reason in IGNORED_FILES.items():
+        if re.search(pattern, name, re.IGNORECASE):
+            return reason
+    return None
+
+
+@dataclass(frozen=True)
+class UsgsFileResult:
+    """One file of a USGS folder: which raw table its rows go to, the rows and the counts."""
+
+    table: str
+    result: ReadResult
+    file: FileRead
+
+
+def read_usgs_file(path: Path, source: str = "usgs_mcs") -> UsgsFileResult:
+    """Read one USGS MCS CSV in whichever layout its header shows; a file that cannot be read
+    becomes quarantined lines carrying the UsgsFileError message."""
+    from ingest import usgs_salient  # the salient reader builds on this module's text helpers
+
+    try:
+        text = read_csv_text(path)
+        layout = detect_layout(text.header)
+        if layout in (LAYOUT_SALIENT, LAYOUT_CRITICAL_SALIENT):
+            result, read = usgs_salient.read_salient_text(path, text, source)
+            return UsgsFileResult(table="usgs_mcs_salient", result=result, file=read)
+        if layout is None:
+            raise UsgsFileError(
+                f"{path}, line 1: header starts `{','.join(c.strip() for c in text.header[:3])}`, "
+                f"not a USGS MCS layout; expected `{EXPECTED_HEADER}`, "
+                f"`{EXPECTED_SINGLE_HEADER}` or `DataSource,Commodity,Year,...`"
+            )
+        result, read = read_world_text(path, text, source)
+        return UsgsFileResult(table="usgs_mcs_world", result=result, file=read)
+    except UsgsFileError as error:
+        rejects = whole_file_rejects(path, str(error))
+        read = FileRead(
+            path=path, rows_in=rejects.height, rows_loaded=0, rows_rejected=rejects.height
+        )
+        return UsgsFileResult(
+            table="usgs_mcs_world",
+            result=ReadResult(rows=empty_world_frame(), rejects=rejects),
+            file=read,
+        )
+
+
+def whole_file_rejects(path: Path, reason: str) -> pl.DataFrame:
+    """Every non-blank line after the header rejected with `reason` (line 1 when none)."""
+    text = _clean_text(
+        path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
+    )
+    physical = text.splitlines()
+    numbered = [
+        (number, line)
+        for number, line in enumerate(physical, start=1)
+        if number > 1 and line.strip(" ,;\t")
+    ]
+    if not numbered:
+        numbered = [(1, physical[0] if physical else "")]
+    return pl.DataFrame(
+        {
+            "source_file": [path.name] * len(numbered),
+            "source_line": [number for number, _ in numbered],
+            "reason": [reason] * len(numbered),
+            "raw_record": [line for _, line in numbered],
+        },
+        schema=REJECT_SCHEMA,
+    )
+
+
+def usgs_csv_paths(folder: Path) -> list[Path]:
+    """Every `.csv` file under `folder` (sub-folders included), sorted by relative path."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        (p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() == ".csv"),
+        key=lambda p: p.relative_to(folder).as_posix(),
+    )
+
 
 def read_usgs_folder(folder: Path, source: str = "usgs_mcs") -> SourceRead:
-    """Read every `*_world.csv` (case-insensitive) in `folder`; other files are ignored."""
-    paths = (
-        sorted(p for p in folder.iterdir() if p.is_file() and WORLD_FILE.search(p.name))
-        if folder.is_dir()
-        else []
+    """Read every CSV under `folder` (sub-folders included) in the layout its header shows.
+
+    World files go to `usgs_mcs_world`, salient-statistics files to `usgs_mcs_salient`; files
+    matching IGNORED_FILES and non-CSV files (metadata XML, release notes) are not read."""
+    from ingest import usgs_salient
+
+    reads = [
+        read_usgs_file(path, source)
+        for path in usgs_csv_paths(folder)
+        if ignored_reason(path.name) is None
+    ]
+    world = [r.result.rows for r in reads if r.table == "usgs_mcs_world" and r.result.rows.height]
+    salient = [
+        r.result.rows for r in reads if r.table == "usgs_mcs_salient" and r.result.rows.height
+    ]
+    rejects = [r.result.rejects for r in reads]
+    return SourceRead(
+        source=source,
+        tables={
+            "usgs_mcs_world": pl.concat(world) if world else empty_world_frame(),
+            "usgs_mcs_salient": pl.concat(salient)
+            if salient
+            else usgs_salient.empty_salient_frame(),
+        },
+        rejects=pl.concat(rejects) if rejects else empty_rejects(),
+        files=tuple(r.file for r in reads),
     )
-    reads = [_read_world_file(path, source) for path in paths]
-    results = [result for result, _ in reads]
-    files = tuple(read for _, read in reads)
-    rows = (
-        pl.concat([result.rows for result in results], how="vertical")
-        if results
-        else empty_world_frame()
-    )
-    rejects = (
-        pl.concat([result.rejects for result in results], how="vertical")
-        if results
-        else empty_rejects()
-    )
-    return SourceRead(source=source, tables={"usgs_mcs_world": rows}, rejects=rejects, files=files)

@@ -238,26 +238,38 @@ def test_measure_column_names() -> None:
     assert parse_measure_column(5, "Prod_note") is None
     assert parse_measure_column(7, "Reserves_notes") is None
     assert commodity_code_from_name("MCS2024-bismu_world.csv") == "bismu"
-    assert commodity_code_from_name("mcs2024-raree_salient.csv") is None
+    assert commodity_code_from_name("mcs2024-raree_salient.csv") == "raree"
+    assert commodity_code_from_name("cobalt_mcs2022-cobal_world.csv") == "cobal"
+    assert commodity_code_from_name("MCS2025_World_Data.csv") is None
 
 
 # --- folders ----------------------------------------------------------------------------------
 
 
-def test_folder_reads_world_files_only(tmp_path: Path) -> None:
+def test_folder_reads_every_csv_by_its_header(tmp_path: Path) -> None:
     for fixture in (RAREE, NICKE):
         shutil.copy(fixture, tmp_path / fixture.name)
     (tmp_path / "mcs2024-raree_meta.xml").write_text("<metadata/>")
+    # A salient name whose header is no USGS layout: quarantined whole, with the reason.
     (tmp_path / "mcs2024-raree_salient.csv").write_text("Source,Year\nMCS2024,2023\n")
     read = read_usgs_folder(tmp_path)
-    assert list(read.tables) == ["usgs_mcs_world"]
-    assert [f.source_file for f in read.files] == [NICKE.name, RAREE.name]
+    assert list(read.tables) == ["usgs_mcs_world", "usgs_mcs_salient"]
+    assert [f.source_file for f in read.files] == [
+        NICKE.name,
+        "mcs2024-raree_salient.csv",
+        RAREE.name,
+    ]
     assert [(f.rows_in, f.rows_loaded, f.rows_rejected) for f in read.files] == [
         (4, 1, 3),
+        (1, 0, 1),
         (7, 7, 0),
     ]
     assert read.tables["usgs_mcs_world"].height == 3 + 21
-    assert read.rejects.height == 3
+    assert read.tables["usgs_mcs_salient"].height == 0
+    assert read.rejects.height == 3 + 1
+    bad = read.rejects.filter(pl.col("source_file") == "mcs2024-raree_salient.csv")
+    assert bad["source_line"].to_list() == [2]
+    assert "not a USGS MCS layout" in bad["reason"][0]
 
 
 def test_absent_folder_gives_empty_frames(tmp_path: Path) -> None:
@@ -265,6 +277,7 @@ def test_absent_folder_gives_empty_frames(tmp_path: Path) -> None:
     assert read.files == ()
     assert read.tables["usgs_mcs_world"].schema == pl.Schema(USGS_MCS_WORLD_SCHEMA)
     assert read.tables["usgs_mcs_world"].height == 0
+    assert read.tables["usgs_mcs_salient"].height == 0
     assert read.rejects.schema == pl.Schema(REJECT_SCHEMA)
 
 
@@ -349,3 +362,220 @@ def test_real_rare_earths_lithium_and_folder_counts() -> None:
     bismuth = world.filter(pl.col("source_file") == "MCS2024-bismu_world.csv")
     assert bismuth["commodity_code"].unique().to_list() == ["bismu"]
     assert bismuth["production_type"].unique().to_list() == ["refinery"]
+
+
+# --- every edition's layout -------------------------------------------------------------------
+
+MCS2025 = FIXTURES / "MCS2025_World_Data.csv"
+USGS_TREE = REALDATA / "usgs_mcs"
+MCS2022_WORLD = USGS_TREE / "mcs2022_individual_cmm"
+
+
+def test_2025_single_file_layout_values_computed_by_hand() -> None:
+    result = read_usgs_world_file(MCS2025)
+    rows = result.rows
+    # "PROD_EST_ 2024" (stray space) is the 2024 estimate; RESERVES_2024 has year 2024.
+    assert _rows_of_line(rows, 3) == [
+        ("China", "production", 2023, 255000.0, False, None),
+        ("China", "production", 2024, 270000.0, True, None),
+        ("China", "reserves", 2024, 44000000.0, False, None),
+    ]
+    per_line = rows.unique("source_line").sort("source_line")
+    assert per_line.select("source_line", "commodity_code", "mineral", "unit").rows() == [
+        (2, "raree", "rare_earths", "t"),
+        (3, "raree", "rare_earths", "t"),
+        (4, "raree", "rare_earths", "t"),
+        (5, "lithi", "lithium", "t"),
+        (6, "lithi", "lithium", "t"),
+        (7, "germa", "germanium", "kg"),  # kilograms
+        (8, "nicke", "nickel", "kt"),  # thousand metric tons
+        (10, "gemstones", None, "mct"),  # million carats, commodity not tracked
+    ]
+    assert rows["edition"].unique().to_list() == [2025]
+    assert _rows_of_line(rows, 5)[0] == ("United States", "production", 2023, None, False, "W")
+    assert rows.filter(pl.col("source_line") == 3)["notes"].to_list() == [
+        "Production quota.",
+        "Production quota.",
+        None,
+    ]
+    rejects = result.rejects.sort("source_line")
+    assert rejects["source_line"].to_list() == [11, 12]
+    assert rejects["reason"][0].startswith("UNIT_MEAS is empty next to a number")
+    assert rejects["reason"][1].startswith("COMMODITY is empty")
+
+
+def test_edition_and_layout_come_from_the_content_not_the_name(tmp_path: Path) -> None:
+    renamed = tmp_path / "world_data_download.csv"
+    shutil.copy(MCS2025, renamed)
+    read = read_usgs_folder(tmp_path)
+    world = read.tables["usgs_mcs_world"]
+    assert world["edition"].unique().to_list() == [2025]
+    assert world.height == read_usgs_world_file(MCS2025).rows.height
+    # A 2024 world table under a `_salient` name and a name with another year: still MCS2024.
+    misnamed = _write_world(
+        tmp_path / "mcs2023-cobal_salient.csv",
+        [
+            "Source,Country,Type,Prod_t_est_2022,Prod_t_est_2023,Prod_notes,Reserves_t",
+            "MCS2024,Cuba,Mine production,3700,3200,,500000",
+        ],
+    )
+    rows = read_usgs_world_file(misnamed).rows
+    assert rows["edition"].to_list() == [2024, 2024, 2024]
+    assert rows["commodity_code"].unique().to_list() == ["cobal"]
+
+
+def test_2022_layout_with_prefixed_name_and_no_reserves(tmp_path: Path) -> None:
+    path = _write_world(
+        tmp_path / "cobalt_mcs2022-cobal_world.csv",
+        [
+            "Source,Country,Type,Prod_t_2020,Prod_t_Est_2021",
+            'MCS2022,Congo (Kinshasa),"Mine production, contained cobalt",98000,120000',
+            'MCS2022,Germany,Primary and secondary refinery production,W,"1,500"',
+        ],
+    )
+    rows = read_usgs_world_file(path).rows
+    assert rows.select("edition", "commodity_code", "mineral", "country_iso3", "year").rows() == [
+        (2022, "cobal", "cobalt", "COD", 2020),
+        (2022, "cobal", "cobalt", "COD", 2021),
+        (2022, "cobal", "cobalt", "DEU", 2020),
+        (2022, "cobal", "cobalt", "DEU", 2021),
+    ]
+    assert rows["quantity"].to_list() == [98000.0, 120000.0, None, 1500.0]
+    assert rows["production_type"].to_list() == ["mine", "mine", "refinery", "refinery"]
+
+
+def test_unit_revision_of_2024_03_06_is_applied_to_a_pre_revision_file(tmp_path: Path) -> None:
+    """The revision note: barite field names changed to kt rather than t; PGM to kg rather
+    than kt. A pre-revision download still says `_t` / `_kt`: its unit is corrected."""
+    barite = _write_world(
+        tmp_path / "mcs2024-barit_world.csv",
+        [
+            "Source,Country,Type,Prod_t_2022,Prod_t_est_2023,Prod_note,Reserves_t,Reserves_notes",
+            "MCS2024,India,Mine production,2700,2700,,51000,",
+        ],
+    )
+    rows = read_usgs_world_file(barite).rows
+    assert rows["unit"].to_list() == ["kt", "kt", "kt"]
+    assert rows["notes"][0] == (
+        "unit corrected from t to kt by the MCS 2024 data release revision of 2024-03-06"
+    )
+    plati = _write_world(
+        tmp_path / "mcs2024-plati_world.csv",
+        [
+            "Source,Country,Type,Prod_kt_2022,Prod_notes",
+            "MCS2024,South Africa,Mine production: Platinum,140000,Revised.",
+        ],
+    )
+    rows = read_usgs_world_file(plati).rows
+    assert rows.select("unit", "notes").rows() == [
+        (
+            "kg",
+            "Revised.; unit corrected from kt to kg by the MCS 2024 data release revision "
+            "of 2024-03-06",
+        ),
+    ]
+    # The revised file (kt already) and other editions are left as published.
+    revised = _write_world(
+        tmp_path / "mcs2024-clays_world.csv",
+        ["Source,Country,Type,Prod_kt_2022,Prod_note,Reserves_t", "MCS2024,Chile,Mine,10,,Large"],
+    )
+    assert read_usgs_world_file(revised).rows["unit"].to_list() == ["kt", "t"]
+    older = _write_world(
+        tmp_path / "mcs2022-barit_world.csv",
+        ["Source,Country,Type,Prod_t_2020", "MCS2022,India,Mine production,2700"],
+    )
+    assert read_usgs_world_file(older).rows["unit"].to_list() == ["t"]
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+def test_semicolon_file_is_quarantined_whole_with_the_reason(tmp_path: Path) -> None:
+    _write_world(
+        tmp_path / "mcs2024-lithi_world.csv",
+        ["Source;Country;Type;Prod_t_2022", "MCS2024;Chile;Mine;39000", "MCS2024;China;Mine;W"],
+    )
+    with pytest.raises(ValueError, match=r"separated by ';'; expected comma-separated"):
+        read_usgs_world_file(tmp_path / "mcs2024-lithi_world.csv")
+    read = read_usgs_folder(tmp_path)
+    assert read.rejects["source_line"].to_list() == [2, 3]
+    assert all("line 1: header fields are separated by ';'" in r for r in read.rejects["reason"])
+    assert [(f.rows_in, f.rows_loaded, f.rows_rejected) for f in read.files] == [(2, 0, 2)]
+
+
+def test_missing_column_of_the_2025_file_names_it(tmp_path: Path) -> None:
+    path = _write_world(
+        tmp_path / "MCS2025_World_Data.csv",
+        ["SOURCE,COMMODITY,COUNTRY,TYPE,PROD_2023", "MCS2025,Lithium,Chile,Mine,49000"],
+    )
+    with pytest.raises(ValueError, match="header lacks column\\(s\\) UNIT_MEAS") as error:
+        read_usgs_world_file(path)
+    assert "MCS2025_World_Data.csv, line 1" in str(error.value)
+
+
+def test_cp1252_bytes_reject_their_line_only(tmp_path: Path) -> None:
+    path = tmp_path / "mcs2024-cobal_world.csv"
+    path.write_bytes(
+        b"Source,Country,Type,Prod_t_2022\r\n"
+        b"MCS2024,C\xf4te d'Ivoire,Mine production,100\r\n"
+        b"MCS2024,Cuba,Mine production,3700\r\n"
+    )
+    result = read_usgs_world_file(path)
+    assert result.rows.select("country_iso3", "quantity").rows() == [("CUB", 3700.0)]
+    assert result.rejects["source_line"].to_list() == [2]
+    assert result.rejects["reason"][0].startswith("byte 0xF4 at character 10 is not UTF-8")
+    assert result.rejects["raw_record"][0] == "MCS2024,C\ufffdte d'Ivoire,Mine production,100"
+
+
+def test_truncated_file_rejects_its_cut_last_line(tmp_path: Path) -> None:
+    path = tmp_path / "mcs2024-nicke_world.csv"
+    path.write_bytes(
+        b"Source,Country,Type,Prod_t_2022,Prod_notes\r\n"
+        b"MCS2024,Indonesia,Mine,1580000,\r\n"
+        b'MCS2024,Philippines,"Mine prod'
+    )
+    result = read_usgs_world_file(path)
+    assert result.rows["source_line"].unique().to_list() == [2]
+    assert result.rejects["source_line"].to_list() == [3]
+    assert "looks truncated" in result.rejects["reason"][0]
+    cut = tmp_path / "mcs2024-graph_world.csv"
+    cut.write_bytes(b"Source,Country,Type,Prod_t_2022\r\nMCS2024,China,Mine,850000\r\nMCS2024")
+    result = read_usgs_world_file(cut)
+    assert result.rejects.select("source_line", "raw_record").rows() == [(3, "MCS2024")]
+    assert "looks truncated" in result.rejects["reason"][0]
+
+
+# --- the whole real release tree ---------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    not USGS_TREE.is_dir(), reason=f"real USGS MCS files not present at {USGS_TREE}"
+)
+def test_every_real_usgs_file_parses_and_is_accounted_for() -> None:
+    read = read_usgs_folder(USGS_TREE)
+    world = read.tables["usgs_mcs_world"]
+    salient = read.tables["usgs_mcs_salient"]
+    counts = {
+        "files_read": len(read.files),
+        "lines_in": sum(f.rows_in for f in read.files),
+        "world_rows": world.height,
+        "salient_rows": salient.height,
+        "rejected": read.rejects.height,
+    }
+    rejects_by_reason = read.rejects.group_by("reason").len().rows()
+    print(counts, rejects_by_reason)
+    assert all(f.rows_in == f.rows_loaded + f.rows_rejected for f in read.files)
+    # 77 world + 12 MCS2022 world + 85 MCS2024 salient-named (3 hold world tables) + 12 MCS2022
+    # salient + T5 = 187 read; the trends Fig/T1-T4 tables, metadata XML and notes are ignored.
+    assert counts == {
+        "files_read": 187,
+        "lines_in": 1961,
+        "world_rows": 3986,
+        "salient_rows": 5582,
+        "rejected": 0,
+    }
+    assert world["edition"].null_count() == 0 and salient["edition"].null_count() == 0
+    assert sorted(world["edition"].unique().to_list()) == [2022, 2024]
+    assert salient.filter(pl.col("source_file") == "MCS2024_T5_Critical_Minerals_Salient.csv")[
+        "year"
+    ].unique().to_list() == [2023]

@@ -6,7 +6,7 @@ with
 
 world as (
 
-    select * from {{ ref('stg_usgs_mcs__world') }}
+    select * from {{ ref('int_usgs_mcs__world_lines') }}
 
 ),
 
@@ -24,6 +24,7 @@ production as (
         year,
         quantity,
         unit,
+        quantity_t,
         is_estimate,
         value_flag,
         notes,

@@ -20,7 +20,9 @@ final as (
         edition,
         value_flag,
         commodity_code,
-        type_raw
+        type_raw,
+        quantity_t,
+        true as is_current_edition
     from lines
     where row_kind = 'country' and country_iso3 is not null
 
