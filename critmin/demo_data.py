@@ -12,6 +12,9 @@
   quirks (BOM, CRLF, trailing empty columns, footnote digits, `W`, `NA`, quoted thousands),
   production figures within a couple of percent of the published ones.
 - `policy_events/policy_events.yaml`: a byte copy of the curated register shipped with `ingest`.
+- `wgi/WGI_DataBank_synthetic.csv`: synthetic World Bank Worldwide Governance Indicators in the
+  DataBank CSV export format (`..` for missing years, footer lines) for every country of the
+  demo trade and production files: six estimates per country, 2019-2023.
 - `README.txt`: the marker saying what is synthetic, with the seed and generator version.
 
 Same seed -> byte-identical files. Everything is drawn from one `random.Random(seed)` in a fixed
@@ -35,7 +38,7 @@ from ingest import reference
 
 DEMO_SOURCE = "demo"
 DEFAULT_SEED = 20250404
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 YEARS: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023, 2024)
 BACI_RELEASE = "V202501"
 HS_REVISION = "HS17"
@@ -1185,6 +1188,11 @@ def write_demo_data(out_dir: Path, seed: int = DEFAULT_SEED) -> DemoSummary:
         _write_bytes(out_dir / relative, register.read_bytes())
         written.append(DemoFile(relative, None))
 
+    wgi_rows = _wgi_rows(_demo_countries(flows_by_year), rng)
+    relative = f"wgi/{WGI_FILE_NAME}"
+    _write_bytes(out_dir / relative, _wgi_bytes(wgi_rows))
+    written.append(DemoFile(relative, len(wgi_rows)))
+
     written.append(DemoFile(README_NAME, None))
     _write_bytes(out_dir / README_NAME, _readme_text(seed, written).encode("utf-8"))
     return DemoSummary(out_dir, seed, GENERATOR_VERSION, tuple(written))
@@ -1541,9 +1549,95 @@ def _readme_text(seed: int, files: Sequence[DemoFile]) -> str:
         "policy_events/policy_events.yaml is the real curated policy-event register shipped\n"
         "with critmin (ingest/data/policy_events.yaml), copied byte for byte.\n"
         "\n"
+        "wgi/ holds SYNTHETIC governance estimates in the World Bank WGI DataBank export\n"
+        "format: levels loosely shaped like the published ones, not the World Bank's numbers.\n"
+        "\n"
         "files:\n"
         f"{listing}\n"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Governance indicators (synthetic WGI)
+# ---------------------------------------------------------------------------------------------
+
+WGI_FILE_NAME = "WGI_DataBank_synthetic.csv"
+WGI_YEARS: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023)
+WGI_SERIES: tuple[tuple[str, str], ...] = (
+    ("CC.EST", "Control of Corruption: Estimate"),
+    ("GE.EST", "Government Effectiveness: Estimate"),
+    ("PV.EST", "Political Stability and Absence of Violence/Terrorism: Estimate"),
+    ("RQ.EST", "Regulatory Quality: Estimate"),
+    ("RL.EST", "Rule of Law: Estimate"),
+    ("VA.EST", "Voice and Accountability: Estimate"),
+)
+# Synthetic governance levels (WGI scale, about -2.5 .. 2.5, higher = better governance) for the
+# countries the demo is about; every other demo country gets a seeded level in [-1.2, 1.2].
+WGI_LEVELS: dict[str, float] = {
+    "AUS": 1.4, "CAN": 1.4, "DEU": 1.4, "FRA": 1.1, "GBR": 1.2, "JPN": 1.3, "KOR": 0.9,
+    "USA": 1.0, "NLD": 1.6, "AUT": 1.4, "ITA": 0.5, "BEL": 1.2, "CHL": 0.8, "SGP": 1.6,
+    "TWN": 1.1, "IND": -0.1, "CHN": -0.4, "RUS": -1.0, "MMR": -1.6, "COD": -1.6, "IDN": -0.2,
+    "PHL": -0.3, "VNM": -0.3, "MYS": 0.3, "BRA": -0.3, "ARG": -0.2, "BOL": -0.6, "ZAF": 0.0,
+    "KAZ": -0.4, "UZB": -0.9, "KGZ": -0.7, "TJK": -1.2, "TKM": -1.4, "TUR": -0.6,
+    "MDG": -0.7, "THA": -0.1, "ZWE": -1.1, "NCL": 0.8, "MOZ": -0.9, "GAB": -0.6,
+}  # fmt: skip
+WGI_MISSING_SHARE = 0.03
+
+
+def _demo_countries(flows_by_year: Mapping[int, Mapping[str, Mapping[FlowKey, Flow]]]) -> list[str]:
+    """Every country of the demo trade flows and of the USGS tables, sorted."""
+    countries = {
+        country
+        for flows in flows_by_year.values()
+        for by_key in flows.values()
+        for exporter, importer, _ in by_key
+        for country in (exporter, importer)
+    }
+    for table in USGS_TABLES:
+        for block in table.blocks:
+            for row in block.rows:
+                iso3 = reference.country_iso3_from_name(row.country)
+                if iso3 is not None:
+                    countries.add(iso3)
+    return sorted(countries)
+
+
+def _wgi_rows(countries: Sequence[str], rng: random.Random) -> list[tuple[str, ...]]:
+    """One DataBank line per country x series; about 3% of the cells are `..` (missing)."""
+    names = dict(reference.countries().select("country_iso3", "country_name").iter_rows())
+    rows: list[tuple[str, ...]] = []
+    for iso3 in countries:
+        level = WGI_LEVELS.get(iso3)
+        if level is None:
+            level = round(rng.uniform(-1.2, 1.2), 2)
+        for code, series_name in WGI_SERIES:
+            series_level = level + rng.uniform(-0.3, 0.3)
+            cells = [
+                ".."
+                if rng.random() < WGI_MISSING_SHARE
+                else f"{max(-2.5, min(2.5, series_level + rng.uniform(-0.1, 0.1))):.4f}"
+                for _ in WGI_YEARS
+            ]
+            rows.append((names.get(iso3, iso3), iso3, series_name, code, *cells))
+    return rows
+
+
+def _wgi_bytes(rows: Sequence[Sequence[str]]) -> bytes:
+    """DataBank CSV: header, lines, then the blank line and footer lines DataBank appends."""
+    header = (
+        "Country Name",
+        "Country Code",
+        "Series Name",
+        "Series Code",
+        *(f"{year} [YR{year}]" for year in WGI_YEARS),
+    )
+    footer = [
+        ("",) * len(header),
+        ("",) * len(header),
+        ("Data from database: Worldwide Governance Indicators (SYNTHETIC demo)",),
+        ("Last Updated: synthetic",),
+    ]
+    return _csv_bytes(header, [*rows, *footer], "\r\n")
 
 
 def _read_marker(path: Path) -> dict[str, str] | None:

@@ -171,3 +171,134 @@ def validate(frame: pd.DataFrame, suite: ExpectationSuite) -> SuiteOutcome:
     return SuiteOutcome(
         suite=suite.name, rows=len(frame), evaluated=len(result.results), failures=tuple(failures)
     )
+
+
+# --- dependency marts ------------------------------------------------------------------------
+
+POLICY_EXPOSURE_FRAME_SQL = """
+select
+    e.*,
+    e.scope_imports_usd - e.exposed_imports_usd as unexposed_imports_usd,
+    i.country_iso3 is not null as importer_in_dim_country,
+    p.event_id is not null as event_in_dim_policy_event,
+    e.importer_iso3 = e.imposing_iso3 as importer_is_imposer
+from marts.mart_policy_exposure as e
+left join marts.dim_country as i on e.importer_iso3 = i.country_iso3
+left join marts.dim_policy_event as p on e.event_id = p.event_id
+"""
+
+SUPPLY_RISK_FRAME_SQL = """
+select
+    r.*,
+    r.hhi * 10 - r.hhi_wgi as hhi_times_10_minus_hhi_wgi,
+    c.hhi is not null as in_production_concentration
+from marts.mart_supply_risk as r
+left join marts.mart_production_concentration as c using (year, mineral, production_type)
+"""
+
+ALTERNATIVE_SUPPLIERS_FRAME_SQL = """
+with totals as (
+    select year, importer_iso3, mineral, stage, sum(current_import_share) as current_share_sum,
+        count(*) as candidates, max(candidate_rank) as max_rank
+    from marts.mart_alternative_suppliers
+    group by all
+)
+select
+    a.*,
+    t.current_share_sum,
+    t.max_rank - t.candidates as rank_gap,
+    c.country_iso3 is not null as candidate_in_dim_country,
+    a.candidate_iso3 = a.importer_iso3 as candidate_is_importer
+from marts.mart_alternative_suppliers as a
+inner join totals as t using (year, importer_iso3, mineral, stage)
+left join marts.dim_country as c on a.candidate_iso3 = c.country_iso3
+"""
+
+
+def _all_true(column: str) -> gx.expectations.Expectation:
+    return gx.expectations.ExpectColumnValuesToBeInSet(column=column, value_set=[True])
+
+
+def _all_false(column: str) -> gx.expectations.Expectation:
+    return gx.expectations.ExpectColumnValuesToBeInSet(column=column, value_set=[False])
+
+
+def policy_exposure_suite() -> ExpectationSuite:
+    """Rules for marts.mart_policy_exposure: shares in [0, 1], keys unique, dims resolve."""
+    _context()  # GX binds new suites to the current data context
+    keys = ["event_id", "importer_iso3"]
+    suite = ExpectationSuite(name="mart_policy_exposure")
+    for expectation in [
+        *_not_null([*keys, "imposing_iso3", "reference_year", "exposure_share"]),
+        *_not_null(["exposed_imports_usd", "scope_imports_usd", "is_upper_bound"]),
+        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+        gx.expectations.ExpectColumnValuesToBeInSet(
+            column="measure_type",
+            value_set=["export_licensing", "export_ban", "export_quota", "export_tax"],
+        ),
+        _between("exposure_share", 0, 1),
+        _between("exposed_imports_usd", 0, None),
+        _between("scope_imports_usd", 0, None),
+        _between("unexposed_imports_usd", -TOLERANCE, None),
+        _all_true("importer_in_dim_country"),
+        _all_true("event_in_dim_policy_event"),
+        _all_false("importer_is_imposer"),
+    ]:
+        suite.add_expectation(expectation)
+    return suite
+
+
+def supply_risk_suite() -> ExpectationSuite:
+    """Rules for marts.mart_supply_risk: HHI in [0, 1], HHI_WGI in [0, 10 x HHI], keys unique."""
+    _context()  # GX binds new suites to the current data context
+    keys = ["year", "mineral", "production_type"]
+    suite = ExpectationSuite(name="mart_supply_risk")
+    for expectation in [
+        *_not_null([*keys, "hhi", "hhi_wgi", "wgi_coverage_share"]),
+        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
+        gx.expectations.ExpectColumnValuesToBeInSet(
+            column="production_type", value_set=["mine", "refinery"]
+        ),
+        _between("hhi", 0, 1 + TOLERANCE),
+        _between("hhi_wgi", 0, 10 + TOLERANCE),
+        _between("wgi_coverage_share", 0, 1 + TOLERANCE),
+        _between("mean_governance_risk_0_10", 0, 10),
+        _between("mean_political_risk_0_1", 0, 1),
+        # WGI risk is at most 10, so HHI_WGI cannot exceed 10 x HHI.
+        _between("hhi_times_10_minus_hhi_wgi", -TOLERANCE, None),
+        _all_true("in_production_concentration"),
+    ]:
+        suite.add_expectation(expectation)
+    return suite
+
+
+def alternative_suppliers_suite() -> ExpectationSuite:
+    """Rules for marts.mart_alternative_suppliers: shares in [0, 1], ranks 1..n, dims resolve."""
+    _context()  # GX binds new suites to the current data context
+    keys = ["year", "importer_iso3", "mineral", "stage", "candidate_iso3"]
+    suite = ExpectationSuite(name="mart_alternative_suppliers")
+    for expectation in [
+        *_not_null([*keys, "world_export_share", "ranking_score", "candidate_rank"]),
+        *_not_null(["restricts_exports", "current_import_share"]),
+        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+        gx.expectations.ExpectCompoundColumnsToBeUnique(
+            column_list=["year", "importer_iso3", "mineral", "stage", "candidate_rank"]
+        ),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
+        _between("world_export_share", 0, 1 + TOLERANCE),
+        _between("production_share", 0, 1 + TOLERANCE),
+        _between("reserves_share", 0, 1 + TOLERANCE),
+        _between("governance_risk_0_10", 0, 10),
+        _between("current_import_share", 0, 1 + TOLERANCE),
+        # Candidates are a subset of the importer's suppliers plus others: shares sum to <= 1.
+        _between("current_share_sum", 0, 1 + TOLERANCE),
+        _between("candidate_rank", 1, None),
+        # Ranks run 1..n without gaps.
+        _between("rank_gap", 0, 0),
+        _all_true("candidate_in_dim_country"),
+        _all_false("candidate_is_importer"),
+    ]:
+        suite.add_expectation(expectation)
+    return suite

@@ -265,8 +265,9 @@ def test_marts_live_in_schema_marts_with_column_comments(built: duckdb.DuckDBPyC
     table_comments = dict(
         _rows(built, "select table_name, comment from duckdb_tables() where schema_name = 'marts'")
     )
-    assert set(table_comments) == set(MARTS)
-    assert all(table_comments.values())
+    # Every mart, these and the ones built on them, carries a table comment.
+    assert set(MARTS) <= set(table_comments)
+    assert all(table_comments.values()), [t for t, c in table_comments.items() if not c]
     assert "upper bound" in table_comments["fct_trade_flows"]
 
 

@@ -65,6 +65,51 @@ def gx_production_concentration(warehouse: WarehouseResource) -> AssetCheckResul
     )
 
 
+POLICY_EXPOSURE = AssetKey(["marts", "mart_policy_exposure"])
+SUPPLY_RISK = AssetKey(["marts", "mart_supply_risk"])
+ALTERNATIVE_SUPPLIERS = AssetKey(["marts", "mart_alternative_suppliers"])
+COUNTRIES = AssetKey(["marts", "dim_country"])
+POLICY_EVENTS = AssetKey(["marts", "dim_policy_event"])
+
+
+@asset_check(
+    asset=POLICY_EXPOSURE,
+    name="gx_policy_exposure",
+    additional_deps=[COUNTRIES, POLICY_EVENTS],
+    description="GX: exposure shares in [0,1], exposed <= scope imports, keys unique, "
+    "importers and events resolve to their dimensions, no self-exposure.",
+)
+def gx_policy_exposure(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.reader() as con:
+        frame = con.sql(expectations.POLICY_EXPOSURE_FRAME_SQL).df()
+    return _check_result(expectations.validate(frame, expectations.policy_exposure_suite()))
+
+
+@asset_check(
+    asset=SUPPLY_RISK,
+    name="gx_supply_risk",
+    additional_deps=[PRODUCTION_CONCENTRATION],
+    description="GX: HHI in [0,1], HHI_WGI in [0, 10 x HHI], WGI coverage in [0,1], keys unique.",
+)
+def gx_supply_risk(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.reader() as con:
+        frame = con.sql(expectations.SUPPLY_RISK_FRAME_SQL).df()
+    return _check_result(expectations.validate(frame, expectations.supply_risk_suite()))
+
+
+@asset_check(
+    asset=ALTERNATIVE_SUPPLIERS,
+    name="gx_alternative_suppliers",
+    additional_deps=[COUNTRIES],
+    description="GX: shares in [0,1], ranks 1..n without gaps, keys unique, candidates resolve "
+    "to dim_country and are never the importer.",
+)
+def gx_alternative_suppliers(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.reader() as con:
+        frame = con.sql(expectations.ALTERNATIVE_SUPPLIERS_FRAME_SQL).df()
+    return _check_result(expectations.validate(frame, expectations.alternative_suppliers_suite()))
+
+
 # Sources are re-read by the monthly refresh: a raw table not loaded for 35 days means the
 # refresh has stopped running.
 SOURCE_TABLES = [
@@ -107,6 +152,9 @@ defs = Definitions(
     asset_checks=[
         gx_import_dependency,
         gx_production_concentration,
+        gx_policy_exposure,
+        gx_supply_risk,
+        gx_alternative_suppliers,
         trade_data_is_recent,
         *source_freshness_checks,
     ],
