@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from critmin import fetch
+from critmin import fetch, report
 from warehouse import access
 from warehouse.paths import DEFAULT_DEMO_DIR, WAREHOUSE_ENV, docs_dir, warehouse_path
 
@@ -97,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--port", type=int, default=8580, help="port for --serve (default 8580)")
 
     fetch.register(commands)
+    report.register(commands)
     return parser
 
 
@@ -117,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo_data(args.out, args.if_missing)
         if args.command == "fetch":
             return fetch.run_fetch(args)
+        if args.command == "report":
+            return report.run_report(args)
         if args.command == "docs":
             return _docs(warehouse_path(args.warehouse), args.out, args.serve, args.port)
         return _query(args.sql, warehouse_path(args.warehouse), args.format)

@@ -30,7 +30,7 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         cli.main(["--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for command in ("run", "demo-data", "query", "docs", "fetch"):
+    for command in ("run", "demo-data", "query", "docs", "fetch", "report"):
         assert f"    {command}" in out
 
 

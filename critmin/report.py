@@ -1,0 +1,1389 @@
+"""`critmin report`: one self-contained HTML page on a country's supply dependency.
+
+For an importer and one or more minerals the page answers: how exposed is the country, at which
+value-chain stage, to whom, what happened when suppliers restricted exports, and who else could
+supply. It reads the serving warehouse read-only (`warehouse.access.reader`) and draws its charts
+as inline SVG (`critmin.svg_charts`): no script, stylesheet, font or image is fetched at view time.
+
+Sections, per mineral (a mart that is absent or has no rows for the country gives a note, not an
+error):
+
+1. Supplier shares per stage over the years (`mart_supplier_shares`), China's share.
+2. Concentration: import HHI per stage (`mart_import_dependency`), world production concentration
+   (`mart_production_concentration`).
+3. Policy timeline (`dim_policy_event`, `bridge_policy_event_hs6`, `mart_event_trade_response`,
+   `mart_event_trade_response_by_importer`) and exposure (`mart_policy_exposure`).
+4. Alternative suppliers (`mart_alternative_suppliers`).
+5. Shock scenarios (`mart_supply_shock`).
+
+`register(subparsers)` adds the command to the `critmin` parser, `run_report(args)` runs it.
+Exit codes: 0 written, 2 usage error (unknown country or mineral, no warehouse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from critmin import svg_charts as charts
+from warehouse import access
+from warehouse.paths import WAREHOUSE_ENV, warehouse_path
+
+STAGES = ("ore_concentrate", "compound", "metal", "component")
+STAGE_NAMES = {
+    "ore_concentrate": "Ore & concentrate",
+    "compound": "Compounds",
+    "metal": "Metal",
+    "component": "Components",
+}
+CHINA = "CHN"
+OTHER = "Other"
+HS6_CAVEAT = (
+    "HS6 codes cannot separate heavy from light rare earths nor rare-earth magnets from other "
+    "metal magnets: shares at HS6 are upper bounds."
+)
+FIND_CODES = 'critmin query "select country_iso3, country_name from marts.dim_country"'
+
+# Exact, unusual colours: the report test finds each chart on a screenshot by its colour.
+CHINA_COLOUR = "#c3112b"
+SUPPLIER_PALETTE = ("#1b6ca8", "#f29e1f", "#3a9a5b", "#8e5ac8", "#6ec1c9", "#d4a5c9", "#7a6a3a")
+OTHER_COLOUR = "#b8b4ac"
+STAGE_COLOURS = {
+    "ore_concentrate": "#8a6d3b",
+    "compound": "#2b59c3",
+    "metal": "#6b6b6b",
+    "component": "#e36414",
+}
+PRODUCTION_COLOURS = {"top1": "#4b2e83", "top3": "#a99bd1", "china": "#e0457b"}
+ANNOUNCED_COLOUR = "#3d405b"
+EFFECTIVE_COLOUR = "#5b2a86"
+SUSPENSION_COLOUR = "#f6c85f"
+PRE_WINDOW_COLOUR = "#cfe3f5"
+POST_WINDOW_COLOUR = "#fbd5c0"
+ALTERNATIVE_COLOUR = "#0f7b6c"
+RESTRICTING_COLOUR = "#e9a39b"
+SHOCK_COLOURS = {"imports": "#c9c4b8", "shortfall": "#7f2704", "coverable": "#2c7fb8"}
+
+# Shorter display names for countries whose dim_country name is long.
+SHORT_NAMES = {
+    "BOL": "Bolivia",
+    "COD": "DR Congo",
+    "GBR": "United Kingdom",
+    "IRN": "Iran",
+    "KOR": "South Korea",
+    "LAO": "Laos",
+    "PRK": "North Korea",
+    "RUS": "Russia",
+    "TZA": "Tanzania",
+    "USA": "United States",
+    "VEN": "Venezuela",
+}
+
+FULL_WIDTH = 1040
+HALF_WIDTH = 510
+
+
+class ReportError(ValueError):
+    """The report cannot be made as asked (unknown country or mineral)."""
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def fmt_usd(value: float | None) -> str:
+    """US dollars for people: `$195.8 M`, `$1.58 bn`, `$884.6 k`, `−$11.9 k`."""
+    if value is None:
+        return "–"
+    sign = "−" if value < 0 else ""
+    size = abs(value)
+    if size >= 1e9:
+        text = f"{size / 1e9:,.2f} bn"
+    elif size >= 1e6:
+        text = f"{size / 1e6:,.1f} M"
+    elif size >= 1e3:
+        text = f"{size / 1e3:,.1f} k"
+    else:
+        text = f"{size:,.0f}"
+    return f"{sign}${text}"
+
+
+def fmt_usd_axis(value: float) -> str:
+    """US dollars for axis ticks, without needless decimals: `$150 M`, `$2.5 bn`."""
+    return fmt_usd(value).replace(".0 ", " ")
+
+
+def fmt_share(value: float | None, digits: int = 1) -> str:
+    """A 0-1 share as a percentage: 0.834694 -> `83.5%`."""
+    if value is None:
+        return "–"
+    return f"{value * 100:.{digits}f}%"
+
+
+def fmt_change(value: float | None) -> str:
+    """A relative change with its sign: 0.0142 -> `+1.4%`, -0.49 -> `−49.0%`."""
+    if value is None:
+        return "–"
+    return f"{value * 100:+.1f}%".replace("-", "−")
+
+
+def fmt_hhi(value: float | None) -> str:
+    """A 0-1 HHI on the points scale (x 10,000): 0.485154 -> `4,852`."""
+    if value is None:
+        return "–"
+    return f"{value * 10_000:,.0f}"
+
+
+def fmt_tonnes(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.0f} t" if abs(value) >= 100 else f"{value:,.1f} t"
+
+
+def fmt_months(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.1f}"
+
+
+def fmt_number(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def fmt_date(value: dt.date | None) -> str:
+    return value.isoformat() if value is not None else "–"
+
+
+def mineral_name(mineral: str) -> str:
+    return mineral.replace("_", " ")
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass
+class MineralData:
+    """Everything the sections show for one mineral; a None list means the mart is absent."""
+
+    mineral: str
+    stage_codes: dict[str, list[str]]
+    supplier_shares: list[dict[str, Any]]
+    import_dependency: list[dict[str, Any]]
+    production: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    exposure: list[dict[str, Any]] | None
+    event_response: list[dict[str, Any]] | None
+    event_response_summary: list[dict[str, Any]] | None
+    alternatives: list[dict[str, Any]] | None
+    shocks: list[dict[str, Any]] | None
+    scenarios: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def has_imports(self) -> bool:
+        return any(row["import_value_usd"] > 0 for row in self.import_dependency)
+
+
+@dataclass
+class ReportData:
+    country_iso3: str
+    country_name: str
+    warehouse: Path
+    trade_sources: list[str]
+    production_sources: list[str]
+    version: dict[str, Any] | None
+    trade_years: list[int]
+    names: dict[str, str]
+    minerals: list[MineralData]
+
+    @property
+    def is_demo(self) -> bool:
+        return "demo" in self.trade_sources or "demo" in self.production_sources
+
+    def name(self, iso3: str) -> str:
+        """A short display name (the ISO3 code when the country is unknown)."""
+        return SHORT_NAMES.get(iso3) or self.names.get(iso3, iso3)
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict]:
+    cursor = con.execute(sql, list(params))
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = ?", [schema]
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def _check_country(con: duckdb.DuckDBPyConnection, code: str) -> tuple[str, str]:
+    iso3 = code.strip().upper()
+    found = con.execute(
+        "select country_iso3, country_name from marts.dim_country where country_iso3 = ?", [iso3]
+    ).fetchone()
+    if found is not None:
+        return found[0], found[1]
+    similar = con.execute(
+        "select country_iso3, country_name from marts.dim_country "
+        "where country_name ilike ? order by country_iso3 limit 5",
+        [f"%{code.strip()}%"],
+    ).fetchall()
+    hint = ""
+    if similar:
+        hint = " Did you mean " + ", ".join(f"{i} ({n})" for i, n in similar) + "?"
+    raise ReportError(
+        f"unknown country code {code!r}: expected an ISO 3166-1 alpha-3 code from "
+        f"marts.dim_country (e.g. IND for India).{hint} List the codes with: {FIND_CODES}"
+    )
+
+
+def _check_minerals(con: duckdb.DuckDBPyConnection, asked: Sequence[str] | None) -> list[str]:
+    known = [
+        m
+        for (m,) in con.execute(
+            "select distinct mineral from marts.dim_commodity order by mineral"
+        ).fetchall()
+    ]
+    if not asked:
+        return known
+    minerals = [m.strip().lower().replace(" ", "_").replace("-", "_") for m in asked]
+    unknown = [m for m in minerals if m not in known]
+    if unknown:
+        raise ReportError(
+            f"unknown mineral {', '.join(unknown)}: expected one of {', '.join(known)} "
+            "(marts.dim_commodity)"
+        )
+    return list(dict.fromkeys(minerals))
+
+
+def load_report_data(
+    warehouse: Path, country: str, minerals: Sequence[str] | None = None
+) -> ReportData:
+    """Read what the report shows from the warehouse (read-only).
+
+    Without `minerals`, every mineral the country imports is reported (largest import value in the
+    latest year first); when it imports none, every mineral is listed with a "no imports" note.
+    """
+    with access.reader(warehouse) as con:
+        tables = _tables(con, "marts")
+        iso3, name = _check_country(con, country)
+        chosen = _check_minerals(con, minerals)
+        if not minerals:
+            imported = [
+                m
+                for (m,) in con.execute(
+                    "select mineral from marts.mart_import_dependency where importer_iso3 = ? "
+                    "group by mineral order by max_by(import_value_usd, year) desc, mineral",
+                    [iso3],
+                ).fetchall()
+            ]
+            chosen = imported or chosen
+        names = dict(
+            con.execute("select country_iso3, country_name from marts.dim_country").fetchall()
+        )
+        trade_sources = [
+            s
+            for (s,) in con.execute("select distinct source from marts.fct_trade_flows").fetchall()
+        ]
+        production_sources = [
+            s
+            for (s,) in con.execute("select distinct source from marts.fct_production").fetchall()
+            if s is not None
+        ]
+        trade_years = [
+            y
+            for (y,) in con.execute(
+                "select distinct year from marts.fct_trade_flows order by year"
+            ).fetchall()
+        ]
+        version = None
+        if "warehouse_version" in _tables(con, "meta"):
+            found = _records(con, "select * from meta.warehouse_version limit 1")
+            version = found[0] if found else None
+        data = [_mineral_data(con, tables, iso3, mineral) for mineral in chosen]
+    return ReportData(
+        country_iso3=iso3,
+        country_name=name,
+        warehouse=warehouse,
+        trade_sources=sorted(trade_sources),
+        production_sources=sorted(production_sources),
+        version=version,
+        trade_years=trade_years,
+        names=names,
+        minerals=data,
+    )
+
+
+def _mineral_data(
+    con: duckdb.DuckDBPyConnection, tables: set[str], iso3: str, mineral: str
+) -> MineralData:
+    stage_codes: dict[str, list[str]] = defaultdict(list)
+    for hs6, stage in con.execute(
+        "select hs6, stage from marts.dim_commodity where mineral = ? order by hs6", [mineral]
+    ).fetchall():
+        stage_codes[stage].append(hs6)
+
+    def optional(table: str, sql: str, params: Sequence[Any]) -> list[dict] | None:
+        return _records(con, sql, params) if table in tables else None
+
+    events = _records(
+        con,
+        """
+        select
+            e.event_id, e.imposing_iso3, e.legal_reference, e.title, e.measure_type,
+            e.announced_date, e.effective_date, e.suspended_from, e.suspended_until,
+            e.revoked_date, e.status, e.source_url, e.applies_to_all_destinations,
+            (
+                select string_agg(distinct b.hs6, ', ' order by b.hs6)
+                from marts.bridge_policy_event_hs6 as b
+                where b.event_id = e.event_id and b.mineral = ?
+            ) as hs6_codes,
+            (
+                select string_agg(t.target_iso3, ', ' order by t.target_iso3)
+                from marts.bridge_policy_event_target as t
+                where t.event_id = e.event_id
+            ) as targets
+        from marts.dim_policy_event as e
+        where list_contains(e.minerals, ?)
+            or exists (
+                select 1 from marts.bridge_policy_event_hs6 as b
+                where b.event_id = e.event_id and b.mineral = ?
+            )
+        order by coalesce(e.effective_date, e.announced_date), e.event_id
+        """,
+        [mineral, mineral, mineral],
+    )
+    event_ids = [e["event_id"] for e in events]
+    scenarios: dict[str, str] = {}
+    if "supply_shock_scenarios" in _tables(con, "seeds"):
+        scenarios = dict(
+            con.execute(
+                "select scenario_id, description from seeds.supply_shock_scenarios"
+            ).fetchall()
+        )
+    return MineralData(
+        mineral=mineral,
+        stage_codes=dict(stage_codes),
+        supplier_shares=_records(
+            con,
+            "select year, stage, exporter_iso3, value_usd, share, rank "
+            "from marts.mart_supplier_shares where importer_iso3 = ? and mineral = ? "
+            "order by stage, year, rank",
+            [iso3, mineral],
+        ),
+        import_dependency=_records(
+            con,
+            "select year, stage, import_value_usd, supplier_count, top_supplier_iso3, "
+            "top_supplier_share, hhi, china_share from marts.mart_import_dependency "
+            "where importer_iso3 = ? and mineral = ? order by stage, year",
+            [iso3, mineral],
+        ),
+        production=_records(
+            con,
+            "select year, production_type, world_total, unit, hhi, top1_iso3, top1_share, "
+            "top3_share, china_share, country_count from marts.mart_production_concentration "
+            "where mineral = ? order by production_type, year",
+            [mineral],
+        ),
+        events=events,
+        exposure=optional(
+            "mart_policy_exposure",
+            "select * from marts.mart_policy_exposure where importer_iso3 = ? "
+            "and (list_contains(scope_minerals, ?) or list_contains(?, event_id)) "
+            "order by effective_date, event_id",
+            [iso3, mineral, event_ids],
+        ),
+        event_response=optional(
+            "mart_event_trade_response",
+            "select * from marts.mart_event_trade_response where importer_iso3 = ? "
+            "and list_contains(?, event_id) order by event_id, supplier_role desc, "
+            "pre_value_usd desc",
+            [iso3, event_ids],
+        ),
+        event_response_summary=optional(
+            "mart_event_trade_response_by_importer",
+            "select * from marts.mart_event_trade_response_by_importer where importer_iso3 = ? "
+            "and list_contains(?, event_id) order by event_id",
+            [iso3, event_ids],
+        ),
+        alternatives=optional(
+            "mart_alternative_suppliers",
+            "select * from marts.mart_alternative_suppliers where importer_iso3 = ? "
+            "and mineral = ? and year = (select max(year) from marts.mart_alternative_suppliers "
+            "where importer_iso3 = ? and mineral = ?) order by stage, candidate_rank",
+            [iso3, mineral, iso3, mineral],
+        ),
+        shocks=optional(
+            "mart_supply_shock",
+            "select * from marts.mart_supply_shock where importer_iso3 = ? and mineral = ? "
+            "order by scenario_id, stage",
+            [iso3, mineral],
+        ),
+        scenarios=scenarios,
+    )
+
+
+# --------------------------------------------------------------------------- HTML helpers
+
+
+def esc(value: object) -> str:
+    return charts.esc(value)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A table cell that links to a page (navigation only: nothing is loaded from it)."""
+
+    text: str
+    url: str
+
+
+def _cell_html(value: object) -> str:
+    if isinstance(value, Link):
+        return f'<a href="{esc(value.url)}" rel="noreferrer">{esc(value.text)}</a>'
+    return esc(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    numeric: bool = False
+
+
+def html_table(
+    columns: Sequence[Column], rows: Iterable[Sequence[str | Link]], caption: str = ""
+) -> str:
+    """A table; cells are plain text (escaped here) or `Link`s, numeric columns right-aligned."""
+    parts = ['<table class="data">']
+    if caption:
+        parts.append(f"<caption>{esc(caption)}</caption>")
+    parts.append("<thead><tr>")
+    parts.extend(
+        f'<th{" class=num" if c.numeric else ""} scope="col">{esc(c.header)}</th>' for c in columns
+    )
+    parts.append("</tr></thead><tbody>")
+    for row in rows:
+        cells = "".join(
+            f'<td class="num">{_cell_html(v)}</td>' if c.numeric else f"<td>{_cell_html(v)}</td>"
+            for c, v in zip(columns, row, strict=True)
+        )
+        parts.append(f"<tr>{cells}</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def note(text: str, kind: str = "note") -> str:
+    return f'<p class="{kind}">{esc(text)}</p>'
+
+
+def stage_label(data: MineralData, stage: str) -> str:
+    codes = data.stage_codes.get(stage, [])
+    suffix = f" (HS {', '.join(codes)})" if codes else ""
+    return f"{STAGE_NAMES.get(stage, stage)}{suffix}"
+
+
+def _stages_present(rows: Iterable[dict[str, Any]]) -> list[str]:
+    present = {row["stage"] for row in rows}
+    return [s for s in STAGES if s in present] + sorted(present - set(STAGES))
+
+
+def _no_imports(report: ReportData, data: MineralData) -> str:
+    years = report.trade_years
+    span = f" ({years[0]}–{years[-1]})" if years else ""
+    return note(
+        f"No imports of {mineral_name(data.mineral)} recorded for {report.country_name} in the "
+        f"warehouse's trade years{span}: there are no suppliers, shares or shocks to show.",
+        "empty",
+    )
+
+
+def _mart_absent(mart: str) -> str:
+    return note(
+        f"marts.{mart} is not in this warehouse: this part of the section is skipped.", "empty"
+    )
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def supplier_colours(report: ReportData, data: MineralData) -> dict[str, str]:
+    """One colour per supplier, the same in every stage chart: China red, then by total value."""
+    totals: dict[str, float] = defaultdict(float)
+    for row in data.supplier_shares:
+        totals[row["exporter_iso3"]] += row["value_usd"]
+    others = sorted((iso for iso in totals if iso != CHINA), key=lambda i: (-totals[i], i))
+    colours = {CHINA: CHINA_COLOUR}
+    for index, iso in enumerate(others):
+        colours[iso] = SUPPLIER_PALETTE[index % len(SUPPLIER_PALETTE)]
+    return colours
+
+
+def top_suppliers(rows: Sequence[dict[str, Any]], count: int = 5) -> list[str]:
+    """The `count` exporters with the largest value over all years (ties alphabetically)."""
+    totals: dict[str, float] = defaultdict(float)
+    for row in rows:
+        totals[row["exporter_iso3"]] += row["value_usd"]
+    return sorted(totals, key=lambda iso: (-totals[iso], iso))[:count]
+
+
+def section_suppliers(report: ReportData, data: MineralData) -> str:
+    body = [
+        "<p>Each supplier's share of "
+        f"{esc(report.country_name)}'s imports per value-chain stage, by year (value basis: "
+        "USD FOB, CEPII BACI). The five largest suppliers over the period are shown; the rest "
+        f"are grouped as “{OTHER}”.</p>"
+    ]
+    if not data.supplier_shares:
+        return "".join(body) + _no_imports(report, data)
+    colours = supplier_colours(report, data)
+    years = sorted({row["year"] for row in data.supplier_shares})
+    figures = []
+    for stage in _stages_present(data.supplier_shares):
+        rows = [r for r in data.supplier_shares if r["stage"] == stage]
+        top = top_suppliers(rows)
+        if CHINA in {r["exporter_iso3"] for r in rows} and CHINA not in top:
+            top = [*top[:4], CHINA]
+        share = {(r["year"], r["exporter_iso3"]): r["share"] for r in rows}
+        series = [
+            charts.BarSeries(
+                report.name(iso), [share.get((y, iso), 0.0) for y in years], colours[iso]
+            )
+            for iso in top
+        ]
+        other = [
+            max(1.0 - sum(share.get((y, iso), 0.0) for iso in top), 0.0)
+            if any(r["year"] == y for r in rows)
+            else 0.0
+            for y in years
+        ]
+        if any(v > 1e-9 for v in other):
+            series.append(charts.BarSeries(OTHER, other, OTHER_COLOUR))
+        figures.append(
+            charts.bar_chart(
+                [str(y) for y in years],
+                series,
+                title=stage_label(data, stage),
+                description=(
+                    f"Stacked supplier shares of {report.country_name}'s "
+                    f"{mineral_name(data.mineral)} imports, {STAGE_NAMES.get(stage, stage)}"
+                ),
+                width=HALF_WIDTH,
+                height=260,
+                y_format=lambda v: fmt_share(v, 0),
+                y_max=1.0,
+            )
+        )
+    body.append(f'<div class="grid">{"".join(f"<figure>{f}</figure>" for f in figures)}</div>')
+    dependency = {(r["stage"], r["year"]): r for r in data.import_dependency}
+    stages = _stages_present(data.import_dependency)
+    columns = [Column("Stage"), *(Column(f"China {y}", True) for y in years)]
+    columns += [Column(f"Top supplier {years[-1]}"), Column(f"Imports {years[-1]}", True)]
+    table_rows = []
+    for stage in stages:
+        latest = dependency.get((stage, years[-1]))
+        table_rows.append(
+            [
+                stage_label(data, stage),
+                *(
+                    fmt_share(dependency[(stage, y)]["china_share"])
+                    if (stage, y) in dependency
+                    else "–"
+                    for y in years
+                ),
+                (
+                    f"{report.name(latest['top_supplier_iso3'])} "
+                    f"({fmt_share(latest['top_supplier_share'])})"
+                    if latest
+                    else "–"
+                ),
+                fmt_usd(latest["import_value_usd"]) if latest else "–",
+            ]
+        )
+    body.append(html_table(columns, table_rows, "China's share of imports by stage and year"))
+    return "".join(body)
+
+
+def section_concentration(report: ReportData, data: MineralData) -> str:
+    body = [
+        "<p>Import concentration: the Herfindahl–Hirschman index of supplier shares, on the "
+        "points scale (0–10,000; above 2,500 is usually called highly concentrated). World "
+        "production concentration from the USGS Mineral Commodity Summaries.</p>"
+    ]
+    figures = []
+    if data.import_dependency:
+        series = [
+            charts.Series(
+                STAGE_NAMES.get(stage, stage),
+                [
+                    (r["year"], r["hhi"] * 10_000)
+                    for r in data.import_dependency
+                    if r["stage"] == stage
+                ],
+                STAGE_COLOURS.get(stage, "#444444"),
+            )
+            for stage in _stages_present(data.import_dependency)
+        ]
+        figures.append(
+            charts.line_chart(
+                series,
+                title=f"Import HHI by stage, {report.country_name}",
+                description="Herfindahl-Hirschman index of supplier shares per stage and year",
+                width=HALF_WIDTH,
+                height=280,
+                y_format=lambda v: f"{v:,.0f}",
+                y_min=0,
+                y_max=10_000,
+                y_label="HHI (points)",
+            )
+        )
+    else:
+        figures.append(_no_imports(report, data))
+    if data.production:
+        categories = [f"{r['year']} {r['production_type']}" for r in data.production]
+        figures.append(
+            charts.bar_chart(
+                categories,
+                [
+                    charts.BarSeries(
+                        "Top producer",
+                        [r["top1_share"] for r in data.production],
+                        PRODUCTION_COLOURS["top1"],
+                    ),
+                    charts.BarSeries(
+                        "Top 3 producers",
+                        [r["top3_share"] for r in data.production],
+                        PRODUCTION_COLOURS["top3"],
+                    ),
+                    charts.BarSeries(
+                        "China",
+                        [r["china_share"] for r in data.production],
+                        PRODUCTION_COLOURS["china"],
+                    ),
+                ],
+                title=f"World {mineral_name(data.mineral)} production concentration",
+                description="Share of world production: top producer, top three, China",
+                stacked=False,
+                width=HALF_WIDTH,
+                height=280,
+                y_format=lambda v: fmt_share(v, 0),
+                y_max=1.0,
+            )
+        )
+    else:
+        figures.append(
+            note(
+                f"No USGS production figures for {mineral_name(data.mineral)} in the warehouse.",
+                "empty",
+            )
+        )
+    body.append(f'<div class="grid">{"".join(f"<figure>{f}</figure>" for f in figures)}</div>')
+    if data.import_dependency:
+        rows = [
+            [
+                str(r["year"]),
+                STAGE_NAMES.get(r["stage"], r["stage"]),
+                fmt_usd(r["import_value_usd"]),
+                str(r["supplier_count"]),
+                fmt_hhi(r["hhi"]),
+                f"{report.name(r['top_supplier_iso3'])} ({fmt_share(r['top_supplier_share'])})",
+            ]
+            for r in data.import_dependency
+            if r["year"] == max(x["year"] for x in data.import_dependency)
+        ]
+        body.append(
+            html_table(
+                [
+                    Column("Year"),
+                    Column("Stage"),
+                    Column("Imports", True),
+                    Column("Suppliers", True),
+                    Column("HHI", True),
+                    Column("Top supplier"),
+                ],
+                rows,
+                "Import concentration, latest year",
+            )
+        )
+    if data.production:
+        body.append(
+            html_table(
+                [
+                    Column("Year"),
+                    Column("Type"),
+                    Column("World total", True),
+                    Column("HHI", True),
+                    Column("Top producer"),
+                    Column("China", True),
+                    Column("Countries", True),
+                ],
+                [
+                    [
+                        str(r["year"]),
+                        r["production_type"],
+                        f"{fmt_number(r['world_total'], 0)} {r['unit'] or ''}".strip(),
+                        fmt_hhi(r["hhi"]),
+                        f"{report.name(r['top1_iso3'])} ({fmt_share(r['top1_share'])})",
+                        fmt_share(r["china_share"]),
+                        str(r["country_count"]),
+                    ]
+                    for r in data.production
+                ],
+                "World production concentration (USGS MCS; rare earths as rare-earth-oxide "
+                "equivalent)"
+                if data.mineral == "rare_earths"
+                else "World production concentration (USGS MCS)",
+            )
+        )
+    return "".join(body)
+
+
+def _event_label(index: int, event: dict[str, Any]) -> str:
+    return f"{index}. {event['imposing_iso3']} · {event['title']}"
+
+
+def policy_timeline(report: ReportData, data: MineralData) -> str:
+    """The events as lanes: announced, effective, revoked markers, suspension and study windows."""
+    study = {r["event_id"]: r for r in data.event_response_summary or []}
+    if not study:
+        for row in data.event_response or []:
+            study.setdefault(row["event_id"], row)
+    dates: list[dt.date] = []
+    lanes = []
+    for index, event in enumerate(data.events, start=1):
+        markers = []
+        if event["announced_date"] and event["announced_date"] != event["effective_date"]:
+            markers.append(
+                charts.Marker(event["announced_date"], "Announced", ANNOUNCED_COLOUR, "circle")
+            )
+        if event["effective_date"]:
+            markers.append(charts.Marker(event["effective_date"], "Effective", EFFECTIVE_COLOUR))
+        if event["revoked_date"]:
+            markers.append(charts.Marker(event["revoked_date"], "Revoked", "#000000", "circle"))
+        windows = []
+        if event["event_id"] in study:
+            row = study[event["event_id"]]
+            windows.append(
+                charts.Window(
+                    dt.date(row["pre_year"], 1, 1),
+                    dt.date(row["pre_year"], 12, 31),
+                    f"Event study, before ({row['pre_year']})",
+                    PRE_WINDOW_COLOUR,
+                )
+            )
+            windows.append(
+                charts.Window(
+                    dt.date(row["post_year"], 1, 1),
+                    dt.date(row["post_year"], 12, 31),
+                    f"Event study, after ({row['post_year']})",
+                    POST_WINDOW_COLOUR,
+                )
+            )
+        if event["suspended_from"]:
+            until = event["suspended_until"] or event["suspended_from"]
+            windows.append(
+                charts.Window(event["suspended_from"], until, "Suspended", SUSPENSION_COLOUR)
+            )
+        dates.extend(
+            d
+            for d in (
+                event["announced_date"],
+                event["effective_date"],
+                event["suspended_until"],
+                event["revoked_date"],
+            )
+            if d
+        )
+        lanes.append(charts.Lane(_event_label(index, event), markers, windows))
+    years = [d.year for d in dates]
+    years += [y for row in study.values() for y in (row["pre_year"], row["post_year"])]
+    first_year, last_year = min(years), max(years)
+    return charts.timeline(
+        charts.Timeline(
+            lanes=lanes,
+            start=dt.date(first_year, 1, 1),
+            end=dt.date(last_year, 12, 31),
+            legend_items=(
+                charts.LegendItem("Announced", ANNOUNCED_COLOUR, "circle"),
+                charts.LegendItem("Effective", EFFECTIVE_COLOUR, "diamond"),
+                charts.LegendItem("Suspended", SUSPENSION_COLOUR),
+                charts.LegendItem("Event study: before", PRE_WINDOW_COLOUR),
+                charts.LegendItem("Event study: after", POST_WINDOW_COLOUR),
+            ),
+        ),
+        title=f"Policy events on {mineral_name(data.mineral)}",
+        description=(
+            "Timeline of the register's events: announced and effective dates, suspension "
+            "windows and event-study years"
+        ),
+        width=FULL_WIDTH,
+        label_width=380,
+    )
+
+
+def section_policy(report: ReportData, data: MineralData) -> str:
+    body = [
+        "<p>Events in the project's curated policy register that name "
+        f"{esc(mineral_name(data.mineral))} or cover its HS6 codes. Shaded: suspension windows "
+        "and, where an annual event study is possible (both years loaded), the years compared.</p>"
+    ]
+    if not data.events:
+        body.append(note(f"The register holds no event on {mineral_name(data.mineral)}.", "empty"))
+        return "".join(body)
+    body.append(f"<figure>{policy_timeline(report, data)}</figure>")
+    rows = []
+    for index, event in enumerate(data.events, start=1):
+        if event["applies_to_all_destinations"]:
+            targets = "all destinations"
+        else:
+            targets = event["targets"] or "–"
+        rows.append(
+            [
+                str(index),
+                event["imposing_iso3"],
+                event["title"],
+                event["legal_reference"] or "–",
+                event["measure_type"].replace("_", " "),
+                fmt_date(event["announced_date"]),
+                fmt_date(event["effective_date"]),
+                (
+                    f"{fmt_date(event['suspended_from'])} – {fmt_date(event['suspended_until'])}"
+                    if event["suspended_from"]
+                    else "–"
+                ),
+                event["status"].replace("_", " "),
+                event["hs6_codes"] or "–",
+                targets,
+                Link("notice", event["source_url"]) if event["source_url"] else "–",
+            ]
+        )
+    body.append(
+        html_table(
+            [
+                Column("#"),
+                Column("By"),
+                Column("Measure"),
+                Column("Legal reference"),
+                Column("Type"),
+                Column("Announced"),
+                Column("Effective"),
+                Column("Suspended"),
+                Column("Status"),
+                Column("HS6 in scope"),
+                Column("Targets / partners"),
+                Column("Source"),
+            ],
+            rows,
+            "Policy register events",
+        )
+    )
+    body.append("<h4>Exposure of imports to restrictive measures</h4>")
+    if data.exposure is None:
+        body.append(_mart_absent("mart_policy_exposure"))
+    elif not data.exposure:
+        body.append(
+            note(
+                f"No restrictive measure on {mineral_name(data.mineral)} covers "
+                f"{report.country_name}'s recorded imports.",
+                "empty",
+            )
+        )
+    else:
+        number = {e["event_id"]: i for i, e in enumerate(data.events, start=1)}
+        body.append(
+            html_table(
+                [
+                    Column("#"),
+                    Column("Measure"),
+                    Column("Year measured", True),
+                    Column("From imposing country", True),
+                    Column("Scope imports", True),
+                    Column("Exposure", True),
+                    Column("Upper bound"),
+                ],
+                [
+                    [
+                        str(number.get(r["event_id"], "–")),
+                        r["event_id"],
+                        str(r["reference_year"]),
+                        fmt_usd(r["exposed_imports_usd"]),
+                        fmt_usd(r["scope_imports_usd"]),
+                        fmt_share(r["exposure_share"]),
+                        (r["upper_bound_reason"] or "yes").replace("_", " ")
+                        if r["is_upper_bound"]
+                        else "no",
+                    ]
+                    for r in data.exposure
+                ],
+                "Imports of each measure's HS6 scope from the imposing country, in the last full "
+                "year before it took effect",
+            )
+        )
+    body.append("<h4>What happened to trade (annual event study)</h4>")
+    if data.event_response_summary is None and data.event_response is None:
+        body.append(_mart_absent("mart_event_trade_response"))
+    elif data.event_response_summary:
+        number = {e["event_id"]: i for i, e in enumerate(data.events, start=1)}
+        body.append(
+            html_table(
+                [
+                    Column("#"),
+                    Column("Years"),
+                    Column("From imposing country", True),
+                    Column("Change", True),
+                    Column("From others", True),
+                    Column("Change", True),
+                    Column("Imposing country's share", True),
+                ],
+                [
+                    [
+                        str(number.get(r["event_id"], "–")),
+                        f"{r['pre_year']} → {r['post_year']}",
+                        f"{fmt_usd(r['restricting_pre_usd'])} → "
+                        f"{fmt_usd(r['restricting_post_usd'])}",
+                        fmt_change(r["restricting_change_pct"]),
+                        f"{fmt_usd(r['other_pre_usd'])} → {fmt_usd(r['other_post_usd'])}",
+                        fmt_change(r["other_change_pct"]),
+                        f"{fmt_share(r['restricting_share_pre'])} → "
+                        f"{fmt_share(r['restricting_share_post'])}",
+                    ]
+                    for r in data.event_response_summary
+                ],
+                "Imports of the measure's scope before and after it took effect",
+            )
+        )
+    elif data.event_response:
+        body.append(
+            html_table(
+                [
+                    Column("Event"),
+                    Column("Supplier"),
+                    Column("Role"),
+                    Column("Years"),
+                    Column("Before", True),
+                    Column("After", True),
+                    Column("Change", True),
+                ],
+                [
+                    [
+                        r["event_id"],
+                        report.name(r["exporter_iso3"]),
+                        r["supplier_role"],
+                        f"{r['pre_year']} → {r['post_year']}",
+                        fmt_usd(r["pre_value_usd"]),
+                        fmt_usd(r["post_value_usd"]),
+                        fmt_change(r["change_pct"]),
+                    ]
+                    for r in data.event_response
+                ],
+                "Imports of the measure's scope before and after it took effect",
+            )
+        )
+    else:
+        years = report.trade_years
+        span = f"{years[0]}–{years[-1]}" if years else "none"
+        body.append(
+            note(
+                "No event study for these measures: it needs the last full year before and the "
+                f"first full year under a measure both loaded (trade years loaded: {span}).",
+                "empty",
+            )
+        )
+    return "".join(body)
+
+
+def _alternative_note(report: ReportData, row: dict[str, Any]) -> str:
+    parts = [f"supplies {fmt_share(row['current_import_share'])} now"]
+    if row["governance_risk_0_10"] is not None:
+        parts.append(f"gov. risk {row['governance_risk_0_10']:.1f}")
+    if row["restricts_exports"]:
+        parts.append("restricts exports")
+    return " · ".join(parts)
+
+
+def section_alternatives(report: ReportData, data: MineralData) -> str:
+    body = [
+        "<p>Candidate suppliers ranked by the mart's score: 0.40 × world export share + 0.25 × "
+        "production share + 0.15 × reserves share + 0.10 × (1 − governance risk/10) + 0.10 if "
+        "already supplying − 0.50 if the candidate restricts exports of the mineral. Governance "
+        "risk from the World Bank WGI, 0–10, higher is riskier.</p>"
+    ]
+    if data.alternatives is None:
+        return "".join(body) + _mart_absent("mart_alternative_suppliers")
+    if not data.has_imports:
+        return "".join(body) + _no_imports(report, data)
+    imported = {r["stage"] for r in data.import_dependency}
+    rows = [r for r in data.alternatives if r["stage"] in imported]
+    if not rows:
+        return "".join(body) + note("No candidate suppliers in the mart for these stages.", "empty")
+    year = rows[0]["year"]
+    for stage in _stages_present(rows):
+        top = [r for r in rows if r["stage"] == stage][:10]
+        body.append(
+            "<figure>"
+            + charts.horizontal_bar_chart(
+                [
+                    charts.RankedBar(
+                        report.name(r["candidate_iso3"]),
+                        r["ranking_score"],
+                        RESTRICTING_COLOUR if r["restricts_exports"] else ALTERNATIVE_COLOUR,
+                        _alternative_note(report, r),
+                    )
+                    for r in top
+                ],
+                title=f"Top candidates, {stage_label(data, stage)}, {year}",
+                description="Alternative suppliers ranked by score",
+                width=FULL_WIDTH,
+                row_height=22,
+                label_width=190,
+                note_width=340,
+                value_format=lambda v: f"{v:.3f}",
+                legend_items=(
+                    charts.LegendItem("Ranking score", ALTERNATIVE_COLOUR),
+                    charts.LegendItem("Restricts exports of the mineral", RESTRICTING_COLOUR),
+                ),
+            )
+            + "</figure>"
+        )
+    body.append(
+        html_table(
+            [
+                Column("Stage"),
+                Column("Rank", True),
+                Column("Candidate"),
+                Column("Score", True),
+                Column("World exports", True),
+                Column("Production", True),
+                Column("Reserves", True),
+                Column("Gov. risk", True),
+                Column("Now supplies", True),
+                Column("Restricts"),
+            ],
+            [
+                [
+                    STAGE_NAMES.get(r["stage"], r["stage"]),
+                    str(r["candidate_rank"]),
+                    report.name(r["candidate_iso3"]),
+                    f"{r['ranking_score']:.3f}",
+                    fmt_share(r["world_export_share"]),
+                    fmt_share(r["production_share"]),
+                    fmt_share(r["reserves_share"]),
+                    fmt_number(r["governance_risk_0_10"]),
+                    fmt_share(r["current_import_share"]),
+                    ", ".join(r["restricting_event_ids"] or []) or "no",
+                ]
+                for r in rows
+                if r["candidate_rank"] <= 3
+            ],
+            f"Top three candidates per stage, {year} (all ten in the charts)",
+        )
+    )
+    return "".join(body)
+
+
+def section_shocks(report: ReportData, data: MineralData) -> str:
+    body = [
+        "<p>What the country loses if one exporter halts exports (scenarios of the seed "
+        "<code>supply_shock_scenarios</code>), in the latest trade year. Coverable = the lesser of "
+        "the shortfall and the other exporters' spare exports, an upper bound on what could be "
+        "redirected (contracts, qualities and other buyers compete for it). Months of cover = "
+        "stockpile × 12 / shortfall in tonnes.</p>"
+    ]
+    if data.shocks is None:
+        return "".join(body) + _mart_absent("mart_supply_shock")
+    if not data.has_imports:
+        return "".join(body) + _no_imports(report, data)
+    if not data.shocks:
+        return "".join(body) + note(
+            f"No shock scenario in the warehouse touches {report.country_name}'s "
+            f"{mineral_name(data.mineral)} imports.",
+            "empty",
+        )
+    scenario_ids = list(dict.fromkeys(r["scenario_id"] for r in data.shocks))
+    label = {sid: f"S{i}" for i, sid in enumerate(scenario_ids, start=1)}
+    categories = [
+        f"{label[r['scenario_id']]} {STAGE_NAMES.get(r['stage'], r['stage'])}" for r in data.shocks
+    ]
+    body.append(
+        "<figure>"
+        + charts.bar_chart(
+            categories,
+            [
+                charts.BarSeries(
+                    "Imports", [r["imports_usd"] for r in data.shocks], SHOCK_COLOURS["imports"]
+                ),
+                charts.BarSeries(
+                    "Shortfall",
+                    [r["shortfall_usd"] for r in data.shocks],
+                    SHOCK_COLOURS["shortfall"],
+                ),
+                charts.BarSeries(
+                    "Coverable",
+                    [r["coverable_usd"] for r in data.shocks],
+                    SHOCK_COLOURS["coverable"],
+                ),
+            ],
+            title=f"Shock scenarios, {report.country_name}, {mineral_name(data.mineral)} "
+            f"({data.shocks[0]['base_year']}, USD)",
+            description="Imports, shortfall and coverable shortfall per scenario and stage",
+            stacked=False,
+            width=FULL_WIDTH,
+            height=300,
+            y_format=fmt_usd_axis,
+            margins=charts.Margins(left=72),
+        )
+        + "</figure>"
+    )
+    body.append(
+        "<ul class=scenarios>"
+        + "".join(
+            f"<li><b>{label[sid]}</b> <code>{esc(sid)}</code>: "
+            f"{esc(data.scenarios.get(sid, ''))}</li>"
+            for sid in scenario_ids
+        )
+        + "</ul>"
+    )
+    body.append(
+        html_table(
+            [
+                Column("Scenario"),
+                Column("Stage"),
+                Column("Halted"),
+                Column("Shortfall", True),
+                Column("Of imports", True),
+                Column("Shortfall t", True),
+                Column("Coverable", True),
+                Column("Stockpile t", True),
+                Column("Months of cover", True),
+            ],
+            [
+                [
+                    label[r["scenario_id"]],
+                    STAGE_NAMES.get(r["stage"], r["stage"]),
+                    report.name(r["halted_exporter_iso3"]),
+                    fmt_usd(r["shortfall_usd"]),
+                    fmt_share(r["shortfall_share"]),
+                    fmt_tonnes(r["shortfall_t"]),
+                    fmt_share(r["coverable_share"]),
+                    (
+                        fmt_tonnes(r["stockpile_t"])
+                        + (" (illustrative)" if r["stockpile_is_illustrative"] else "")
+                        if r["stockpile_t"] is not None
+                        else "none recorded"
+                    ),
+                    fmt_months(r["months_of_cover"]),
+                ]
+                for r in data.shocks
+            ],
+            "Shortfall and coverable share per scenario",
+        )
+    )
+    return "".join(body)
+
+
+# --------------------------------------------------------------------------- page
+
+CSS = """
+:root { --ink: #202124; --muted: #5f6368; --rule: #dadce0; --accent: #1b6ca8; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans",
+  sans-serif; color: var(--ink); background: #ffffff; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 48px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 21px; margin: 36px 0 8px; padding-top: 12px; border-top: 3px solid var(--ink); }
+h3 { font-size: 17px; margin: 28px 0 6px; }
+h4 { font-size: 15px; margin: 18px 0 6px; }
+p { margin: 6px 0 10px; max-width: 80ch; }
+.meta { color: var(--muted); font-size: 13px; }
+.banner { background: #fff3cd; border: 2px solid #b7791f; color: #5c3b00; padding: 12px 16px;
+  font-weight: 600; margin: 12px 0 16px; }
+.caveat { border-left: 4px solid #b7791f; background: #fbf7ee; padding: 8px 12px; max-width: none; }
+.empty { border-left: 4px solid var(--rule); background: #f6f7f8; padding: 8px 12px;
+  color: var(--muted); font-style: italic; }
+.grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 12px 20px; }
+figure { margin: 12px 0; }
+svg.chart { max-width: 100%; height: auto; display: block; }
+table.data { border-collapse: collapse; font-size: 13px; margin: 10px 0 16px; width: 100%; }
+table.data caption { text-align: left; font-weight: 600; padding: 4px 0; color: var(--muted); }
+table.data th, table.data td { border-bottom: 1px solid var(--rule); padding: 4px 8px;
+  text-align: left; vertical-align: top; }
+table.data th { background: #f1f3f4; }
+table.data .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
+.card { border: 1px solid var(--rule); padding: 8px 12px; flex: 1 1 0; min-width: 150px; }
+.card b { display: block; font-size: 22px; }
+.card span { color: var(--muted); font-size: 13px; }
+nav ol { columns: 2; font-size: 14px; }
+ul.scenarios { font-size: 13px; }
+footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
+@media print { h2 { break-before: page; } figure, table { break-inside: avoid; } }
+"""
+
+
+def _headline(report: ReportData, data: MineralData) -> str:
+    if not data.import_dependency:
+        return ""
+    year = max(r["year"] for r in data.import_dependency)
+    latest = [r for r in data.import_dependency if r["year"] == year]
+    total = sum(r["import_value_usd"] for r in latest)
+    cards = [
+        f"<div class=card><b>{esc(fmt_usd(total))}</b><span>imports {year}, all stages</span></div>"
+    ]
+    for row in sorted(
+        latest, key=lambda r: STAGES.index(r["stage"]) if r["stage"] in STAGES else 9
+    ):
+        cards.append(
+            f"<div class=card><b>{esc(fmt_share(row['china_share']))}</b><span>China's share, "
+            f"{esc(STAGE_NAMES.get(row['stage'], row['stage']).lower())} {year}</span></div>"
+        )
+    return f'<div class="cards">{"".join(cards)}</div>'
+
+
+SECTIONS = (
+    ("suppliers", "Who supplies: shares by stage", section_suppliers),
+    ("concentration", "How concentrated: imports and world production", section_concentration),
+    ("policy", "Export restrictions: timeline, exposure and response", section_policy),
+    ("alternatives", "Who else could supply", section_alternatives),
+    ("shocks", "If a supplier halts exports: shock scenarios", section_shocks),
+)
+
+
+def render_report(report: ReportData, generated: dt.datetime | None = None) -> str:
+    """The whole page as one HTML string (inline CSS and SVG, nothing external)."""
+    generated = generated or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    minerals = ", ".join(mineral_name(m.mineral) for m in report.minerals)
+    title = f"{report.country_name} ({report.country_iso3}): supply dependency, {minerals}"
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title><style>{CSS}</style></head><body><main>",
+        f"<h1>{esc(title)}</h1>",
+    ]
+    version = report.version or {}
+    out.append(
+        '<p class="meta">Warehouse '
+        f"<code>{esc(report.warehouse)}</code>, version {esc(version.get('version_id', 'unknown'))}"
+        f" built {esc(version.get('built_at', 'unknown'))}; report generated {esc(generated)}. "
+        f"Trade years {esc(_span(report.trade_years))}; trade source: "
+        f"{esc(', '.join(report.trade_sources) or 'none')}; production source: "
+        f"{esc(', '.join(report.production_sources) or 'none')}.</p>"
+    )
+    if report.is_demo:
+        out.append(
+            '<div class="banner" role="alert">⚠ Synthetic demo data: this warehouse was built from '
+            "the generated demo files (source = 'demo'). Trade and production figures are "
+            "invented to look like the real market; they are not real statistics. The policy "
+            "register is real.</div>"
+        )
+    out.append(
+        f'<p class="caveat"><b>Caveat.</b> {esc(HS6_CAVEAT)} Values are CEPII BACI '
+        "mirror-reconciled trade, USD FOB; shares are on values, not tonnes.</p>"
+    )
+    out.append("<nav><ol>")
+    for data in report.minerals:
+        for key, heading, _ in SECTIONS:
+            out.append(
+                f'<li><a href="#{key}-{esc(data.mineral)}">{esc(mineral_name(data.mineral))}: '
+                f"{esc(heading)}</a></li>"
+            )
+    out.append("</ol></nav>")
+    for data in report.minerals:
+        out.append(f'<article id="mineral-{esc(data.mineral)}">')
+        if len(report.minerals) > 1:
+            out.append(f"<h2>{esc(mineral_name(data.mineral).capitalize())}</h2>")
+        if not data.has_imports:
+            out.append(_no_imports(report, data))
+        out.append(_headline(report, data))
+        for number, (key, heading, render) in enumerate(SECTIONS, start=1):
+            tag = "h3" if len(report.minerals) > 1 else "h2"
+            out.append(f'<section id="{key}-{esc(data.mineral)}">')
+            out.append(f"<{tag}>{number}. {esc(heading)}</{tag}>")
+            out.append(render(report, data))
+            out.append("</section>")
+        out.append("</article>")
+    out.append(
+        "<footer><p>Sources: CEPII BACI (trade, HS6, USD FOB, mirror-reconciled); USGS Mineral "
+        "Commodity Summaries (production, reserves); World Bank Worldwide Governance Indicators "
+        "(governance risk); the critmin policy register (curated from MOFCOM/GACC notices, OECD "
+        "and Global Trade Alert). Shares and HHI are computed in the warehouse's dbt marts "
+        f"(schema <code>marts</code>). {esc(HS6_CAVEAT)}</p></footer>"
+    )
+    out.append("</main></body></html>")
+    return "\n".join(out)
+
+
+def _span(years: Sequence[int]) -> str:
+    return f"{years[0]}–{years[-1]}" if years else "none"
+
+
+def build_report(
+    warehouse: Path, country: str, minerals: Sequence[str] | None, out: Path
+) -> ReportData:
+    """Read the warehouse and write the page to `out`; returns the data shown."""
+    data = load_report_data(warehouse, country, minerals)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_report(data), encoding="utf-8")
+    return data
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add `report` to a `critmin` sub-parser collection."""
+    parser = subparsers.add_parser(
+        "report",
+        help="write a self-contained HTML report on one country's supply dependency",
+        description=(
+            "Write one HTML page (inline charts, no network needed to view it) on how exposed a "
+            "country is: supplier shares per stage, concentration, export restrictions and their "
+            "effect, alternative suppliers, shock scenarios."
+        ),
+    )
+    parser.add_argument(
+        "--country", required=True, help="importer ISO3 code, e.g. IND (see marts.dim_country)"
+    )
+    parser.add_argument(
+        "--mineral",
+        action="append",
+        help="mineral, e.g. rare_earths; repeat or comma-separate for several "
+        "(default: every mineral the country imports)",
+    )
+    parser.add_argument("--out", type=Path, default=Path("report.html"), help="HTML file to write")
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        help=(
+            f"serving DuckDB file to read (default: ${WAREHOUSE_ENV}, else {warehouse_path(None)})"
+        ),
+    )
+    return parser
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Run the `report` command parsed into `args`; return the exit code."""
+    minerals = [m for text in args.mineral or [] for m in text.split(",") if m.strip()]
+    warehouse = warehouse_path(args.warehouse)
+    try:
+        data = build_report(warehouse, args.country, minerals or None, args.out)
+    except ReportError as error:
+        print(f"critmin report: {error}", file=sys.stderr)
+        return 2
+    except (access.WarehouseNotFoundError, access.WarehouseBusyError) as error:
+        print(f"critmin report: {error}", file=sys.stderr)
+        return 2
+    shown = ", ".join(m.mineral for m in data.minerals)
+    print(f"report on {data.country_name} ({shown}) written to {args.out}")
+    if data.is_demo:
+        print("note: the warehouse was built from synthetic demo data; the page says so")
+    return 0
