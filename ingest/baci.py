@@ -11,19 +11,26 @@ not rows and appear in no count. Line numbers are physical: the header is line 1
 field, so a record never spans two lines.
 
 Each data row of a trade file ends up in exactly one place:
-- out of scope: its zero-padded `k` is not in `reference.critical_hs6_codes()` (rows whose `k`
-  is missing or not a code are out of scope too, as they cannot be in the list);
-- rejected (REJECT_SCHEMA, `raw_record` = the line's fields joined by commas): an in-scope row with
-  a missing or non-numeric `t`, `i`, `j` or `v`, a `q` that is neither a number, empty nor `NA`,
-  a negative `v` or `q`, a year other than the file name's `Y<year>`, an exporter or importer code
-  `reference.country_iso3_from_baci` does not know, or a key (t, i, j, k) already loaded from an
-  earlier line of the same file;
-- loaded: every other in-scope row.
+- out of scope: its zero-padded `k` is an HS6 code outside `scope_codes(revision)` (the critical
+  codes of commodities.csv plus the codes of the file's HS revision that concord to one of them,
+  see ingest.hs_concordance);
+- rejected (REJECT_SCHEMA, `raw_record` = the line's fields joined by commas): a row whose `k` is
+  not an HS6 code (empty, not numeric, more than six digits), or an in-scope row with a missing or
+  non-numeric `t`, `i`, `j` or `v`, a `q` that is neither a number, empty nor `NA`, a negative `v`
+  or `q`, a year other than the file name's `Y<year>`, an exporter or importer code that is
+  unknown or names no single country (BACI_UNMAPPED_CODES, e.g. 810 USSR, 697 "Europe EFTA, nes"),
+  a key (t, i, j, k) already loaded from an earlier line of the same file, or an unterminated last
+  line (a truncated file);
+- loaded: every other in-scope row. Historical codes with one faithful successor
+  (BACI_HISTORICAL_CODES, e.g. 58 Belgium-Luxembourg -> BEL) load as published.
 So `rows_in = rows_loaded + rows_rejected + rows_out_of_scope` for every file.
 
-The trade file is read with a lazy polars scan (all columns as text), the HS filter is applied
-before anything is collected, and the scan feeds one pass that both counts all rows and keeps the
-in-scope ones; only the in-scope rows (well under 1% of a year file) are validated in memory.
+The file is read once, in 16 MB blocks of whole lines; polars parses each block (all columns as
+text, no quoting, invalid UTF-8 bytes replaced by U+FFFD so their rows are rejected, not fatal)
+and filters it before anything is kept, so memory stays flat whatever the file size and only the
+in-scope rows (well under 1% of a year file) are validated. Files that cannot be read at all (no
+header, missing columns, another delimiter, a polars parse error) raise a ValueError naming the
+file and the expected format.
 
 Code files: `country_codes_V<release>.csv` (two layouts, see COUNTRY_CODE_LAYOUTS) and
 `product_codes_HS<rev>_V<release>.csv` (`code,description`, quoted or not). Their data rows are
@@ -33,6 +40,7 @@ loaded or rejected (non-numeric or duplicate code); blank lines are not rows.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -83,6 +91,24 @@ COUNTRY_CODE_LAYOUTS: dict[str, dict[str, str]] = {
         "iso3": "country_iso3",
     },
 }
+# BACI country codes of former or combined reporters that are not in countries.csv (one code per
+# ISO3 there). Each maps to one successor only where BACI's own code file gives that ISO3 and the
+# successor covers the same territory for the years BACI uses the code.
+BACI_HISTORICAL_CODES: dict[int, tuple[str, str]] = {
+    58: ("BEL", "Belgium-Luxembourg, one customs union reporting jointly until 1998 (BACI: BEL)"),
+    280: ("DEU", "Federal Republic of Germany before reunification in 1990 (BACI: DEU)"),
+    711: ("ZAF", "Southern African Customs Union, reported by South Africa until 1999 (BACI: ZAF)"),
+    736: ("SDN", "Sudan before the secession of South Sudan in 2011 (BACI: SDN)"),
+}
+# BACI codes that name no single present-day country: their rows are rejected with this reason.
+BACI_UNMAPPED_CODES: dict[int, str] = {
+    200: "Czechoslovakia, dissolved in 1993 into CZE and SVK; no single successor",
+    278: "German Democratic Republic, merged into DEU in 1990; a part of DEU, not its equivalent",
+    530: "Netherlands Antilles, dissolved in 2010 into CUW, SXM and BES; no single successor",
+    697: "Europe EFTA, nes: an area aggregate of unallocated EFTA trade, not a country",
+    810: "USSR, dissolved in 1991 into 15 states; no single successor",
+    891: "Serbia and Montenegro, separated in 2006 into SRB and MNE; no single successor",
+}
 PRODUCT_CODE_COLUMNS: tuple[str, ...] = ("code", "description")
 # Placeholders BACI prints where a country has no ISO code ("Other Asia, nes").
 _MISSING_ISO = frozenset({"", "N/A", "NA"})
@@ -97,6 +123,8 @@ _FILE_YEAR = re.compile(r"_Y(\d{4})(?:_|\.)", re.IGNORECASE)
 _INDEX = "_index"
 _LINE = "_line"
 _FIRST_DATA_LINE = 2  # the header is line 1
+# Bytes of whole lines parsed at a time: bounds memory whatever the file size (16 MB ~ 500k rows).
+BLOCK_BYTES = 16 << 20
 
 
 # --- file-name facts -------------------------------------------------------------------------
@@ -126,18 +154,13 @@ def year_from_trade_name(name: str) -> int | None:
 def read_baci_trade_file(path: Path, source: str = "baci") -> tuple[ReadResult, FileRead]:
     """Read one BACI trade file, keeping only critical-mineral HS6 rows (see module docstring)."""
     _check_trade_header(path)
-    scan = _trade_scan(path, reference.critical_hs6_codes())
-    counts, in_scope = pl.collect_all(
-        [
-            scan.select(
-                pl.col("_non_blank").sum().alias("rows_in"),
-                (pl.col("_non_blank") & ~pl.col("_in_scope")).sum().alias("out_of_scope"),
-            ),
-            scan.filter(pl.col("_in_scope")).drop("_non_blank", "_in_scope"),
-        ],
-        engine="streaming",
+    revision = hs_revision_from_trade_name(path.name)
+    physical_rows, candidates = _scan_candidates(path, scope_codes(revision))
+    blank = ~candidates["_non_blank"]
+    rows_in = physical_rows - int(blank.sum())
+    in_scope = candidates.filter(pl.col("_in_scope") & pl.col("_non_blank")).drop(
+        "_non_blank", "_in_scope"
     )
-    rows_in, out_of_scope = (int(value or 0) for value in counts.row(0))
     typed = _typed_trade_rows(in_scope.sort(_LINE))
     problems = _trade_problems(typed, path.name)
     rows = _trade_rows(typed, problems, path.name, source)
@@ -147,10 +170,114 @@ def read_baci_trade_file(path: Path, source: str = "baci") -> tuple[ReadResult, 
         rows_in=rows_in,
         rows_loaded=rows.height,
         rows_rejected=rejects.height,
-        rows_out_of_scope=out_of_scope,
+        rows_out_of_scope=rows_in - in_scope.height,
     )
     _check_counts(read)
     return ReadResult(rows=rows, rejects=rejects), read
+
+
+def scope_codes(revision: str | None) -> frozenset[str]:
+    """HS6 codes a trade file of `revision` keeps: the critical codes of the reporting revision
+    and every code of `revision` that concords to one of them (see ingest.hs_concordance)."""
+    from ingest import hs_concordance
+
+    return reference.critical_hs6_codes() | hs_concordance.critical_source_codes(revision)
+
+
+def _scan_candidates(path: Path, codes: frozenset[str]) -> tuple[int, pl.DataFrame]:
+    """(physical data lines, candidate rows with their line numbers and markers).
+
+    The file is read once, in blocks of whole lines (BLOCK_BYTES), so memory does not grow with
+    the file; each block is parsed by polars with the HS filter applied before anything is
+    materialised. Candidates are rows whose zero-padded `k` is in `codes`, rows whose `k` is
+    empty (the only rows that can be blank lines, subtracted from the count), and an unterminated
+    last line (a truncated file). Polars parse errors become a ValueError naming the file.
+    """
+    names = _unique_names(_header_names(path) or list(TRADE_COLUMNS))
+    physical_rows = 0
+    parts: list[pl.DataFrame] = []
+    try:
+        for block, terminated in _line_blocks(path):
+            scan = _block_scan(block, names, codes, physical_rows, terminated)
+            parts.append(scan.collect())
+            physical_rows += block.count(b"\n") + (0 if terminated else 1)
+    except pl.exceptions.PolarsError as error:
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(
+            f"{path}: cannot be parsed as a BACI trade file ({detail}); expected "
+            f"comma-separated text with the header `{','.join(TRADE_COLUMNS)}`"
+        ) from error
+    if not parts:
+        parts.append(_block_scan(b"", names, codes, 0, True).collect())
+    return physical_rows, pl.concat(parts)
+
+
+def _line_blocks(path: Path) -> Iterator[tuple[bytes, bool]]:
+    """The data lines after the header, as (block of whole lines, ends with a line end).
+
+    A block ends at the last line end within BLOCK_BYTES; the next read starts right after it.
+    Only the last block can be unterminated: it is then the file's last line alone (or a single
+    line longer than BLOCK_BYTES, read whole).
+    """
+    with path.open("rb") as handle:
+        handle.readline()  # the header, checked by _check_trade_header
+        while data := handle.read(BLOCK_BYTES):
+            cut = data.rfind(b"\n") + 1
+            if cut == len(data):
+                yield data, True
+            elif cut:
+                handle.seek(cut - len(data), 1)
+                yield data[:cut], True
+            else:
+                rest = data + handle.readline()
+                yield rest, rest.endswith(b"\n")
+
+
+def _block_scan(
+    block: bytes, names: list[str], codes: frozenset[str], rows_before: int, terminated: bool
+) -> pl.LazyFrame:
+    """Candidate rows of one block with `_line`, `_in_scope`, `_non_blank`, `_unterminated`.
+
+    All rows of an unterminated block (the truncated last line) are candidates, in scope or not.
+    """
+    hs6_text = pl.col("k").str.strip_chars()
+    in_scope = hs6_text.str.zfill(6).is_in(sorted(codes)).fill_null(False)
+    # empty, non-numeric, negative or longer than six digits: not a code, so rejected, and the
+    # only rows that can be blank lines (a cast is far cheaper than a regex on every row)
+    not_a_code = hs6_text.cast(pl.UInt32, strict=False).is_null() | (hs6_text.str.len_bytes() > 6)
+    non_blank = pl.any_horizontal(
+        [pl.col(name).str.strip_chars().fill_null("").str.len_bytes() > 0 for name in TRADE_COLUMNS]
+    )
+    scan = pl.scan_csv(
+        block,
+        has_header=False,
+        schema=dict.fromkeys(names, pl.Utf8()),
+        quote_char=None,
+        truncate_ragged_lines=True,
+        missing_columns="insert",
+        encoding="utf8-lossy",
+        empty_string_is_null=False,
+        row_index_name=_INDEX,
+        row_index_offset=rows_before,
+    ).select((pl.col(_INDEX).cast(pl.Int64) + _FIRST_DATA_LINE).alias(_LINE), *TRADE_COLUMNS)
+    if terminated:
+        scan = scan.filter(in_scope | not_a_code)
+    return scan.with_columns(
+        (in_scope | not_a_code | (not terminated)).alias("_in_scope"),
+        non_blank.alias("_non_blank"),
+        pl.lit(not terminated).alias("_unterminated"),
+    )
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Header names made unique (a repeated column gets a suffix), the first occurrence intact."""
+    seen: dict[str, int] = {}
+    unique: list[str] = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        unique.append(name if count == 0 else f"{name}__{count}")
+    return unique
 
 
 def _check_trade_header(path: Path) -> None:
@@ -160,14 +287,17 @@ def _check_trade_header(path: Path) -> None:
         raise ValueError(f"{path}: file is empty; expected a header line `{expected}`")
     missing = [column for column in TRADE_COLUMNS if column not in header]
     if missing:
+        found = ",".join(header)
+        separator = next((sep for sep in (";", "\t", "|") if sep in found), None)
+        hint = f" (the header looks {separator!r}-separated; BACI uses commas)" if separator else ""
         raise ValueError(
             f"{path}, line 1: header lacks column(s) {', '.join(missing)}; "
-            f"expected the header `{expected}`, found `{','.join(header)}`"
+            f"expected the header `{expected}`, found `{found}`{hint}"
         )
 
 
 def _header_names(path: Path) -> list[str] | None:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         first = handle.readline()
     if not first.strip():
         return None
@@ -177,30 +307,6 @@ def _header_names(path: Path) -> list[str] | None:
 def _clean_column_names(names: list[str]) -> list[str]:
     """Header names without a byte-order mark, surrounding spaces or quotes."""
     return [name.lstrip("\ufeff").strip().strip('"').strip() for name in names]
-
-
-def _trade_scan(path: Path, codes: frozenset[str]) -> pl.LazyFrame:
-    """Text columns, physical line, blank-line and HS-scope markers; nothing collected yet."""
-    stripped = [pl.col(name).str.strip_chars() for name in TRADE_COLUMNS]
-    non_blank = pl.any_horizontal(
-        [expr.fill_null("").str.len_bytes() > 0 for expr in stripped]
-    ).alias("_non_blank")
-    hs6 = pl.col("k").str.strip_chars().str.zfill(6)
-    return (
-        pl.scan_csv(
-            path,
-            infer_schema=False,
-            row_index_name=_INDEX,
-            truncate_ragged_lines=True,
-            empty_string_is_null=False,
-            with_column_names=_clean_column_names,
-        )
-        .select(
-            (pl.col(_INDEX).cast(pl.Int64) + _FIRST_DATA_LINE).alias(_LINE),
-            *TRADE_COLUMNS,
-        )
-        .with_columns(non_blank, hs6.is_in(sorted(codes)).fill_null(False).alias("_in_scope"))
-    )
 
 
 def _typed_trade_rows(in_scope: pl.DataFrame) -> pl.DataFrame:
@@ -236,6 +342,12 @@ def _trade_problems(typed: pl.DataFrame, file_name: str) -> pl.Series:
     file_year = year_from_trade_name(file_name)
     known_codes = _known_baci_codes(typed)
     checks = [
+        pl.when(~pl.col("k").str.strip_chars().fill_null("").str.contains(r"^\d{1,6}$")).then(
+            pl.format(
+                "k '{}' is not an HS6 code; expected 1 to 6 digits",
+                pl.col("k").str.strip_chars().fill_null(""),
+            )
+        ),
         _field_check("t", "year", "an integer year"),
         _field_check("i", "exporter_code", "an integer BACI country code"),
         _field_check("j", "importer_code", "an integer BACI country code"),
@@ -254,6 +366,12 @@ def _trade_problems(typed: pl.DataFrame, file_name: str) -> pl.Series:
         ),
         _country_check("exporter_code", "exporter i", known_codes),
         _country_check("importer_code", "importer j", known_codes),
+        pl.when(pl.col("_unterminated")).then(
+            pl.lit(
+                "last line has no line end: the file looks truncated; "
+                "expected every record to end with a newline"
+            )
+        ),
     ]
     if file_year is not None:
         checks.append(
@@ -284,18 +402,42 @@ def _field_check(field: str, typed: str, expected: str) -> pl.Expr:
 
 def _country_check(column: str, role: str, known_codes: list[int]) -> pl.Expr:
     code = pl.col(column)
-    return pl.when(code.is_not_null() & ~code.is_in(known_codes)).then(
-        pl.format(
-            f"unknown BACI country code {{}} ({role}); "
-            "expected a code listed in ingest/data/countries.csv",
-            code,
+    unmapped = pl.DataFrame(
+        {"code": list(BACI_UNMAPPED_CODES), "reason": list(BACI_UNMAPPED_CODES.values())},
+        schema={"code": pl.Int32(), "reason": pl.Utf8()},
+    )
+    reason = code.replace_strict(unmapped["code"], unmapped["reason"], default=None)
+    return (
+        pl.when(code.is_null() | code.is_in(known_codes))
+        .then(None)
+        .when(reason.is_not_null())
+        .then(
+            pl.format(
+                f"BACI country code {{}} ({role}) is not mapped to a country: {{}}", code, reason
+            )
+        )
+        .otherwise(
+            pl.format(
+                f"unknown BACI country code {{}} ({role}); "
+                "expected a code listed in ingest/data/countries.csv",
+                code,
+            )
         )
     )
 
 
+def baci_code_iso3(code: int) -> str | None:
+    """ISO3 for a BACI country code: current codes from countries.csv, then the historical
+    codes of BACI_HISTORICAL_CODES that have one faithful successor; None otherwise."""
+    iso3 = reference.country_iso3_from_baci(code)
+    if iso3 is None and code in BACI_HISTORICAL_CODES:
+        iso3 = BACI_HISTORICAL_CODES[code][0]
+    return iso3
+
+
 def _known_baci_codes(typed: pl.DataFrame) -> list[int]:
     codes = pl.concat([typed["exporter_code"], typed["importer_code"]]).drop_nulls().unique()
-    return [code for code in codes.to_list() if reference.country_iso3_from_baci(code) is not None]
+    return [code for code in codes.to_list() if baci_code_iso3(code) is not None]
 
 
 def _with_duplicate_problems(typed: pl.DataFrame, problems: pl.Series) -> pl.Series:

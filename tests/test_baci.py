@@ -229,3 +229,23 @@ def test_absent_folder_gives_three_empty_tables(tmp_path: Path) -> None:
     for name, schema in schemas.items():
         assert read.tables[name].height == 0
         assert read.tables[name].schema == pl.Schema(schema)
+
+
+@needs_baci_codes
+def test_every_real_v202301_country_code_is_mapped_or_listed_with_a_reason() -> None:
+    from ingest.baci import BACI_HISTORICAL_CODES, BACI_UNMAPPED_CODES, baci_code_iso3
+
+    countries = read_baci_country_codes(BACI_CODES_V202301 / "country_codes_V202301.csv").rows
+    unaccounted = []
+    for code, name, iso3 in countries.select("country_code", "country_name", "iso3").rows():
+        mapped = baci_code_iso3(code)
+        if mapped is None and code not in BACI_UNMAPPED_CODES:
+            unaccounted.append((code, name))
+        if code in BACI_HISTORICAL_CODES:
+            # a historical code maps to the ISO3 BACI itself gives it
+            assert mapped == iso3, (code, name)
+        assert not (mapped is not None and code in BACI_UNMAPPED_CODES), code
+    assert unaccounted == []
+    assert baci_code_iso3(490) == "TWN"
+    assert baci_code_iso3(58) == "BEL"
+    assert sorted(BACI_UNMAPPED_CODES) == [200, 278, 530, 697, 810, 891]

@@ -31,12 +31,15 @@ RAW_TABLES = frozenset(
         "baci_country_codes",
         "baci_product_codes",
         "usgs_mcs_world",
+        "usgs_mcs_salient",
         "policy_events",
         "policy_event_hs6",
         "policy_event_targets",
         "ref_countries",
         "ref_commodities",
+        "ref_hs_concordance",
         "comtrade_records",
+        "wgi_governance",
     }
 )
 
@@ -219,8 +222,12 @@ def load_source_read(
 
 
 def reference_tables() -> dict[str, pl.DataFrame]:
-    """The packaged reference tables, shaped as raw.ref_countries and raw.ref_commodities."""
+    """The packaged reference tables, shaped as raw.ref_countries, raw.ref_commodities and
+    raw.ref_hs_concordance."""
+    from ingest import hs_concordance
+
     return {
         "ref_countries": reference.countries().drop("aliases"),
         "ref_commodities": reference.commodities(),
+        "ref_hs_concordance": hs_concordance.concordance(),
     }

@@ -151,3 +151,46 @@ create table if not exists raw.comtrade_records (
     source_file varchar not null,
     source_line bigint not null
 );
+
+create table if not exists raw.wgi_governance (
+    country_name varchar,
+    country_code varchar not null,
+    country_iso3 varchar,
+    series_name varchar,
+    series_code varchar not null,
+    year integer not null,
+    value double not null,
+    source varchar not null,
+    source_file varchar not null,
+    source_line bigint not null
+);
+
+create table if not exists raw.usgs_mcs_salient (
+    edition integer,
+    commodity_code varchar,
+    mineral varchar,
+    commodity_raw varchar,
+    year integer,
+    measure varchar not null,
+    qualifier varchar,
+    column_raw varchar not null,
+    column_number integer not null,
+    unit varchar,
+    value double,
+    value_flag varchar,
+    is_estimate boolean,
+    source varchar not null,
+    source_file varchar not null,
+    source_line bigint not null
+);
+
+-- HS revisions concorded to HS 2017 for the critical-mineral codes (ingest/hs_concordance.py);
+-- one row per (source_revision, source_hs6), so a trade value maps to one HS 2017 code.
+create table if not exists raw.ref_hs_concordance (
+    source_revision varchar not null,
+    source_hs6 varchar not null,
+    hs6_hs17 varchar not null,
+    is_split boolean not null,
+    hs17_targets varchar not null,
+    concordance_note varchar
+);

@@ -17,7 +17,7 @@ from dagster import (
     multi_asset,
 )
 
-from ingest import baci, policy_events, usgs_mcs
+from ingest import baci, comtrade, policy_events, usgs_mcs, wgi
 from ingest._result import SourceRead, empty_rejects
 from orchestration.resources import LandingResource, WarehouseResource
 from warehouse.load import SourceLoad, load_source, load_source_read, reference_tables
@@ -111,9 +111,20 @@ usgs_production = landing_source_asset(
     name="usgs_mcs",
     folder="usgs_mcs",
     published_source="usgs_mcs",
-    tables=("usgs_mcs_world",),
+    tables=("usgs_mcs_world", "usgs_mcs_salient"),
     reader=usgs_mcs.read_usgs_folder,
-    description="USGS Mineral Commodity Summaries world production and reserves",
+    description="USGS MCS world production and reserves, and US salient statistics",
+)
+
+comtrade_records = landing_source_asset(
+    name="comtrade",
+    folder="comtrade",
+    published_source="comtrade",
+    tables=("comtrade_records",),
+    reader=comtrade.read_comtrade_folder,
+    description="UN Comtrade v1 records (API responses saved as JSON, or CSV extracts)",
+    # The demo directory has no Comtrade data.
+    synthetic_in_demo=False,
 )
 
 policy_register = landing_source_asset(
@@ -127,6 +138,15 @@ policy_register = landing_source_asset(
     synthetic_in_demo=False,
 )
 
+wgi_governance = landing_source_asset(
+    name="wgi",
+    folder="wgi",
+    published_source="wgi",
+    tables=("wgi_governance",),
+    reader=wgi.read_wgi_folder,
+    description="World Bank Worldwide Governance Indicators (DataBank CSV export)",
+)
+
 
 @multi_asset(
     name="ingest_reference",
@@ -135,6 +155,7 @@ policy_register = landing_source_asset(
         for table, description in (
             ("ref_countries", "Countries: ISO3, M49 and BACI codes, region"),
             ("ref_commodities", "Critical-mineral HS6 codes: mineral and value-chain stage"),
+            ("ref_hs_concordance", "HS revisions concorded to HS 2017 for critical codes"),
         )
     ],
     pool="duckdb_writer",
@@ -156,4 +177,13 @@ def reference_data(
     yield from _materializations(loaded)
 
 
-defs = Definitions(assets=[baci_trade, usgs_production, policy_register, reference_data])
+defs = Definitions(
+    assets=[
+        baci_trade,
+        usgs_production,
+        comtrade_records,
+        policy_register,
+        wgi_governance,
+        reference_data,
+    ]
+)

@@ -1,8 +1,12 @@
 {#-
-    BACI rows with ISO3 country codes and one row per mineral of the HS6 code. When a year was
-    loaded from several HS revisions of one source, only the latest revision is kept, so a flow is
-    not counted twice. Rows whose BACI country code is not in the reference table (BACI aggregates
-    such as "Areas, nes") are dropped.
+    BACI rows with ISO3 country codes, HS6 codes concorded to HS 2017 (the revision of the
+    commodity list) and one row per mineral of the HS 2017 code. When a year was loaded from several
+    HS revisions of one source, only the most recent revision is kept (HS22 over HS17 over ... HS92,
+    by edition year, not by label), so a flow is not counted twice. Codes of other revisions map
+    through stg_reference__hs_concordance, one HS 2017 code per source code; several source codes
+    merging into one HS 2017 code (HS22 811231, 811241, 811292 -> HS17 811292) are summed.
+    Rows from a file without a revision in its name are read as HS 2017. Rows whose BACI country
+    code is not in the reference table are left out (the reader quarantines such codes).
 -#}
 with
 
@@ -24,43 +28,101 @@ commodities as (
 
 ),
 
+concordance as (
+
+    select * from {{ ref('stg_reference__hs_concordance') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        case
+            when hs_revision is null then 0
+            when cast(substr(hs_revision, 3, 2) as integer) >= 88
+                then 1900 + cast(substr(hs_revision, 3, 2) as integer)
+            else 2000 + cast(substr(hs_revision, 3, 2) as integer)
+        end as hs_edition_year
+    from trade
+
+),
+
 latest_revision as (
 
     select
         *,
-        max(hs_revision) over (partition by year, source) as latest_hs_revision
-    from trade
+        max(hs_edition_year) over (partition by year, source) as latest_edition_year
+    from ranked
 
 ),
 
 one_revision as (
 
     select * from latest_revision
-    where hs_revision is not distinct from latest_hs_revision
+    where hs_edition_year = latest_edition_year
+
+),
+
+concorded as (
+
+    select
+        one_revision.year,
+        one_revision.exporter_code,
+        one_revision.importer_code,
+        coalesce(concordance.hs6_hs17, one_revision.hs6) as hs6,
+        one_revision.value_usd,
+        one_revision.quantity_t,
+        one_revision.source,
+        one_revision.hs_revision,
+        coalesce(concordance.is_split, false) as is_concordance_split
+    from one_revision
+    left join concordance
+        on
+            coalesce(one_revision.hs_revision, 'HS17') = concordance.source_revision
+            and one_revision.hs6 = concordance.source_hs6
+
+),
+
+summed as (
+
+    select
+        year,
+        exporter_code,
+        importer_code,
+        hs6,
+        source,
+        hs_revision,
+        sum(value_usd) as value_usd,
+        sum(quantity_t) as quantity_t,
+        bool_or(is_concordance_split) as is_concordance_split
+    from concorded
+    group by year, exporter_code, importer_code, hs6, source, hs_revision
 
 ),
 
 mapped as (
 
     select
-        one_revision.year,
+        summed.year,
         exporter.country_iso3 as exporter_iso3,
         importer.country_iso3 as importer_iso3,
-        one_revision.hs6,
+        summed.hs6,
         commodities.mineral,
         commodities.stage,
-        one_revision.value_usd,
-        one_revision.quantity_t,
-        one_revision.source,
-        one_revision.hs_revision,
-        commodities.is_shared_code
-    from one_revision
+        summed.value_usd,
+        summed.quantity_t,
+        summed.source,
+        summed.hs_revision,
+        commodities.is_shared_code,
+        summed.is_concordance_split
+    from summed
     inner join countries as exporter
-        on one_revision.exporter_code = exporter.baci_code
+        on summed.exporter_code = exporter.baci_code
     inner join countries as importer
-        on one_revision.importer_code = importer.baci_code
+        on summed.importer_code = importer.baci_code
     inner join commodities
-        on one_revision.hs6 = commodities.hs6
+        on summed.hs6 = commodities.hs6
 
 ),
 
