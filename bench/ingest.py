@@ -11,7 +11,8 @@ file measures, each in its own subprocess so that peak memory is that of one ing
   DuckDB file.
 
 It prints wall time, throughput (MB/s, rows/s) and peak resident memory (VmHWM of the child) per
-run (best time of `--repeat` alternating runs, worst peak memory), then, as its last line,
+run (best time of `--repeat` alternating runs, worst peak memory) and the load average around the
+runs (the figures depend on what else the machine runs), then, as its last line,
 `critmin/duckdb throughput ratio: X` for the largest file.
 
     .venv/bin/python bench/ingest.py              # files in a temporary directory, deleted after
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -135,6 +137,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: the figures depend on what else the machine runs."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def run_critmin(path: Path, warehouse: Path) -> dict[str, float]:
     import duckdb
 
@@ -225,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sizes = sorted({*(int(s) for s in args.sizes.split(",") if s), args.rows})
+    print(f"load average before: {load_average()} ({os.cpu_count()} CPUs)", flush=True)
     root = Path(tempfile.mkdtemp(prefix="critmin-bench-", dir=args.dir))
     try:
         last: dict[str, Measurement] = {}
@@ -245,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(args.repeat):  # alternate engines so load from elsewhere hits both
                 for engine, measured in runs.items():
                     measured.append(measure(engine, path, root))
+            print(f"  load average after the runs: {load_average()}", flush=True)
             for engine, measured in runs.items():
                 best = min(measured, key=lambda m: m.seconds)
                 last[engine] = best

@@ -54,6 +54,9 @@ class FileRead:
     rows_loaded: int
     rows_rejected: int
     rows_out_of_scope: int = 0
+    # SHA-256 of the file's bytes when the reader computed it while reading (the loader then
+    # does not read the file a second time); None lets the loader compute it.
+    checksum_sha256: str | None = None
 
     @property
     def source_file(self) -> str:

@@ -25,12 +25,16 @@ Each data row of a trade file ends up in exactly one place:
   (BACI_HISTORICAL_CODES, e.g. 58 Belgium-Luxembourg -> BEL) load as published.
 So `rows_in = rows_loaded + rows_rejected + rows_out_of_scope` for every file.
 
-The file is read once, in 16 MB blocks of whole lines; polars parses each block (all columns as
-text, no quoting, invalid UTF-8 bytes replaced by U+FFFD so their rows are rejected, not fatal)
-and filters it before anything is kept, so memory stays flat whatever the file size and only the
-in-scope rows (well under 1% of a year file) are validated. Files that cannot be read at all (no
-header, missing columns, another delimiter, a polars parse error) raise a ValueError naming the
-file and the expected format.
+The file is read once, in 16 MB blocks of whole lines, so memory stays flat whatever the file
+size. Polars parses only the `k` column of each block and keeps the rows whose `k` may be a
+candidate (its UInt32 value is a scope code, or it is not a plain number of at most six bytes:
+a superset of the in-scope, not-a-code and blank rows, well under 1% of a year file); the lines
+of those rows are cut out of the block and parsed as text (no quoting, invalid UTF-8 bytes
+replaced by U+FFFD so their rows are rejected, not fatal), then classified exactly and validated
+as above. A helper thread reads the next block, adds it to the file's SHA-256 (the load log's
+checksum, so the loader need not read the file again) and finds its line ends meanwhile.
+Files that cannot be read at all (no header, missing columns, another delimiter, a polars parse
+error) raise a ValueError naming the file and the expected format.
 
 Code files: `country_codes_V<release>.csv` (two layouts, see COUNTRY_CODE_LAYOUTS) and
 `product_codes_HS<rev>_V<release>.csv` (`code,description`, quoted or not). Their data rows are
@@ -39,10 +43,15 @@ loaded or rejected (non-numeric or duplicate code); blank lines are not rows.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import polars as pl
 
 from ingest import reference
@@ -123,6 +132,7 @@ _FILE_YEAR = re.compile(r"_Y(\d{4})(?:_|\.)", re.IGNORECASE)
 _INDEX = "_index"
 _LINE = "_line"
 _FIRST_DATA_LINE = 2  # the header is line 1
+_NEWLINE = ord("\n")
 # Bytes of whole lines parsed at a time: bounds memory whatever the file size (16 MB ~ 500k rows).
 BLOCK_BYTES = 16 << 20
 
@@ -155,7 +165,7 @@ def read_baci_trade_file(path: Path, source: str = "baci") -> tuple[ReadResult, 
     """Read one BACI trade file, keeping only critical-mineral HS6 rows (see module docstring)."""
     _check_trade_header(path)
     revision = hs_revision_from_trade_name(path.name)
-    physical_rows, candidates = _scan_candidates(path, scope_codes(revision))
+    physical_rows, candidates, checksum = _scan_candidates(path, scope_codes(revision))
     blank = ~candidates["_non_blank"]
     rows_in = physical_rows - int(blank.sum())
     in_scope = candidates.filter(pl.col("_in_scope") & pl.col("_non_blank")).drop(
@@ -171,6 +181,7 @@ def read_baci_trade_file(path: Path, source: str = "baci") -> tuple[ReadResult, 
         rows_loaded=rows.height,
         rows_rejected=rejects.height,
         rows_out_of_scope=rows_in - in_scope.height,
+        checksum_sha256=checksum,
     )
     _check_counts(read)
     return ReadResult(rows=rows, rejects=rejects), read
@@ -184,59 +195,167 @@ def scope_codes(revision: str | None) -> frozenset[str]:
     return reference.critical_hs6_codes() | hs_concordance.critical_source_codes(revision)
 
 
-def _scan_candidates(path: Path, codes: frozenset[str]) -> tuple[int, pl.DataFrame]:
-    """(physical data lines, candidate rows with their line numbers and markers).
+def _scan_candidates(path: Path, codes: frozenset[str]) -> tuple[int, pl.DataFrame, str]:
+    """(physical data lines, candidate rows with their line numbers and markers, SHA-256 of the
+    file's bytes).
 
     The file is read once, in blocks of whole lines (BLOCK_BYTES), so memory does not grow with
-    the file; each block is parsed by polars with the HS filter applied before anything is
-    materialised. Candidates are rows whose zero-padded `k` is in `codes`, rows whose `k` is
-    empty (the only rows that can be blank lines, subtracted from the count), and an unterminated
-    last line (a truncated file). Polars parse errors become a ValueError naming the file.
+    the file. A helper thread reads the next block, adds it to the checksum and finds its line
+    ends while polars parses the current one (file reads, hashlib, numpy and polars release the
+    GIL); at most two blocks are held at a time. Candidates are rows whose zero-padded `k` is in
+    `codes`, rows whose `k` is not an HS6 code (among them the blank lines, subtracted from the
+    count), and an unterminated last line (a truncated file). Polars parse errors become a
+    ValueError naming the file.
     """
     names = _unique_names(_header_names(path) or list(TRADE_COLUMNS))
+    prefilter = _candidate_prefilter(codes)
+    digest = hashlib.sha256()
+    chunks = _file_chunks(path)
     physical_rows = 0
     parts: list[pl.DataFrame] = []
     try:
-        for block, terminated in _line_blocks(path):
-            scan = _block_scan(block, names, codes, physical_rows, terminated)
-            parts.append(scan.collect())
-            physical_rows += block.count(b"\n") + (0 if terminated else 1)
+        with ThreadPoolExecutor(max_workers=1) as helper:
+            upcoming = helper.submit(_next_chunk, chunks, digest)
+            while (chunk := upcoming.result()) is not None:
+                upcoming = helper.submit(_next_chunk, chunks, digest)
+                if chunk.ends is None:  # unterminated: the last line alone, all of it a candidate
+                    part = _block_scan(chunk.data, names, codes, physical_rows, False).collect()
+                    physical_rows += chunk.data.count(b"\n") + 1
+                else:
+                    part = _block_candidates(
+                        chunk.data, chunk.ends, names, codes, prefilter, physical_rows
+                    )
+                    physical_rows += len(chunk.ends)
+                parts.append(part)
     except pl.exceptions.PolarsError as error:
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        text = str(error).strip()
+        detail = text.splitlines()[0] if text else type(error).__name__
         raise ValueError(
             f"{path}: cannot be parsed as a BACI trade file ({detail}); expected "
             f"comma-separated text with the header `{','.join(TRADE_COLUMNS)}`"
         ) from error
+    finally:
+        chunks.close()  # leaving the `with` waited for the helper's last read
     if not parts:
         parts.append(_block_scan(b"", names, codes, 0, True).collect())
-    return physical_rows, pl.concat(parts)
+    return physical_rows, pl.concat(parts), digest.hexdigest()
 
 
-def _line_blocks(path: Path) -> Iterator[tuple[bytes, bool]]:
-    """The data lines after the header, as (block of whole lines, ends with a line end).
+@dataclass(frozen=True)
+class _Chunk:
+    """A block of data lines, and the offsets of its line ends (None when unterminated)."""
+
+    data: bytes
+    terminated: bool
+    ends: np.ndarray | None
+
+
+def _next_chunk(chunks: Iterator[tuple[bytes, bool, bool]], digest: Any) -> _Chunk | None:
+    """The next block of data lines, every byte read (header included) added to `digest`;
+    None at the end of the file. Runs on the helper thread, one call at a time."""
+    for data, is_data, terminated in chunks:
+        digest.update(data)
+        if is_data:
+            if not terminated:
+                return _Chunk(data, terminated, None)
+            ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE)
+            return _Chunk(data, terminated, ends)
+    return None
+
+
+def _file_chunks(path: Path) -> Iterator[tuple[bytes, bool, bool]]:
+    """The whole file as (bytes, is data, ends with a line end): the header line first, then
+    the data lines in blocks of whole lines. The chunks joined are the file, byte for byte.
 
     A block ends at the last line end within BLOCK_BYTES; the next read starts right after it.
     Only the last block can be unterminated: it is then the file's last line alone (or a single
     line longer than BLOCK_BYTES, read whole).
     """
     with path.open("rb") as handle:
-        handle.readline()  # the header, checked by _check_trade_header
+        yield handle.readline(), False, True  # the header, checked by _check_trade_header
         while data := handle.read(BLOCK_BYTES):
             cut = data.rfind(b"\n") + 1
             if cut == len(data):
-                yield data, True
+                yield data, True, True
             elif cut:
                 handle.seek(cut - len(data), 1)
-                yield data[:cut], True
+                yield data[:cut], True, True
             else:
                 rest = data + handle.readline()
-                yield rest, rest.endswith(b"\n")
+                yield rest, True, rest.endswith(b"\n")
+
+
+def _candidate_prefilter(codes: frozenset[str]) -> pl.Expr:
+    """A cheap test on the raw `k` text that every candidate row passes (as do a few others).
+
+    `k` cast to UInt32 is null for empty, non-numeric, negative or space-padded text; otherwise
+    its value is one of `codes` exactly when the zero-padded code is (`10121` and `010121` both
+    give 10121), and text longer than six bytes may be a zero-padded overlong code. The exact
+    classification (`_mark`) is made afterwards on the text of the rows that pass.
+    """
+    number = pl.col("k").cast(pl.UInt32, strict=False)
+    wanted = pl.Series([int(code) for code in codes], dtype=pl.UInt32).implode()
+    return number.is_null() | number.is_in(wanted) | (pl.col("k").str.len_bytes() > 6)
+
+
+def _block_candidates(
+    block: bytes,
+    ends: np.ndarray,
+    names: list[str],
+    codes: frozenset[str],
+    prefilter: pl.Expr,
+    rows_before: int,
+) -> pl.DataFrame:
+    """Candidate rows of a block of whole lines whose line ends are at offsets `ends`.
+
+    Polars parses only the `k` column of the block to pick the rows that may be candidates
+    (`_candidate_prefilter`); the lines of those rows are then cut out of the block, parsed as
+    text and marked exactly as a whole block would be (`_block_scan`). If polars' row count
+    disagrees with the line ends, the whole block is parsed as text instead.
+    """
+    found = (
+        _text_scan(block, names, 0)
+        .select(pl.col(_LINE).filter(prefilter).implode().alias("picked"), pl.len().alias("n"))
+        .collect()
+    )
+    picked = found["picked"][0].to_numpy() - _FIRST_DATA_LINE
+    if found["n"][0] == len(ends):
+        starts = np.concatenate(([0], ends[:-1] + 1))[picked].tolist()
+        stops = (ends[picked] + 1).tolist()
+        lines = b"".join([block[start:stop] for start, stop in zip(starts, stops, strict=True)])
+        text = _text_scan(lines, names, 0).collect()
+        if text.height == len(picked):
+            numbers = pl.Series(_LINE, picked + (rows_before + _FIRST_DATA_LINE), dtype=pl.Int64)
+            return _mark(text.with_columns(numbers).lazy(), codes, terminated=True).collect()
+    return _block_scan(block, names, codes, rows_before, True).collect()
+
+
+def _text_scan(data: bytes, names: list[str], rows_before: int) -> pl.LazyFrame:
+    """`_line` and the trade columns of whole lines, every field as text (no quoting, invalid
+    UTF-8 replaced); a line's number is its position in `data` after `rows_before` lines."""
+    return pl.scan_csv(
+        data,
+        has_header=False,
+        schema=dict.fromkeys(names, pl.Utf8()),
+        quote_char=None,
+        truncate_ragged_lines=True,
+        missing_columns="insert",
+        encoding="utf8-lossy",
+        empty_string_is_null=False,
+        row_index_name=_INDEX,
+        row_index_offset=rows_before,
+    ).select((pl.col(_INDEX).cast(pl.Int64) + _FIRST_DATA_LINE).alias(_LINE), *TRADE_COLUMNS)
 
 
 def _block_scan(
     block: bytes, names: list[str], codes: frozenset[str], rows_before: int, terminated: bool
 ) -> pl.LazyFrame:
-    """Candidate rows of one block with `_line`, `_in_scope`, `_non_blank`, `_unterminated`.
+    """Candidate rows of one whole block parsed as text, marked by `_mark`."""
+    return _mark(_text_scan(block, names, rows_before), codes, terminated)
+
+
+def _mark(scan: pl.LazyFrame, codes: frozenset[str], terminated: bool) -> pl.LazyFrame:
+    """Candidate rows with `_in_scope`, `_non_blank`, `_unterminated`.
 
     All rows of an unterminated block (the truncated last line) are candidates, in scope or not.
     """
@@ -248,18 +367,6 @@ def _block_scan(
     non_blank = pl.any_horizontal(
         [pl.col(name).str.strip_chars().fill_null("").str.len_bytes() > 0 for name in TRADE_COLUMNS]
     )
-    scan = pl.scan_csv(
-        block,
-        has_header=False,
-        schema=dict.fromkeys(names, pl.Utf8()),
-        quote_char=None,
-        truncate_ragged_lines=True,
-        missing_columns="insert",
-        encoding="utf8-lossy",
-        empty_string_is_null=False,
-        row_index_name=_INDEX,
-        row_index_offset=rows_before,
-    ).select((pl.col(_INDEX).cast(pl.Int64) + _FIRST_DATA_LINE).alias(_LINE), *TRADE_COLUMNS)
     if terminated:
         scan = scan.filter(in_scope | not_a_code)
     return scan.with_columns(

@@ -249,3 +249,115 @@ def test_every_real_v202301_country_code_is_mapped_or_listed_with_a_reason() -> 
     assert baci_code_iso3(490) == "TWN"
     assert baci_code_iso3(58) == "BEL"
     assert sorted(BACI_UNMAPPED_CODES) == [200, 278, 530, 697, 810, 891]
+
+
+# --- the block reader: k-only pre-filter, candidate lines cut out of blocks, checksum ---------
+
+
+def _many_rows_file(tmp_path: Path, special: dict[int, str], rows: int = 3000) -> Path:
+    """A trade file of `rows` data lines, out of scope (k=10121, horses) except the lines of
+    `special` (physical line number -> line text without its line end)."""
+    lines = ["t,i,j,k,v,q"]
+    for number in range(2, rows + 2):
+        lines.append(special.get(number, f"2023,842,{number % 900 + 4},10121,1.5,2"))
+    path = tmp_path / "BACI_HS17_Y2023_V202501.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("block_bytes", [1 << 10, 7_777, 16 << 20])
+def test_bad_fields_inside_big_blocks_are_quarantined_on_their_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bytes: int
+) -> None:
+    import ingest.baci as baci
+
+    monkeypatch.setattr(baci, "BLOCK_BYTES", block_bytes)
+    special = {
+        57: "2023,842,251,260500,7,",  # loads
+        58: "",  # blank: not a row
+        999: "2023,842,251,260500,abc,1",  # bad v in scope
+        1000: "2023,842,251,260500,8,x1",  # bad q in scope
+        1500: "2023,842,251,0260500,8,1",  # zero-padded to 7 digits: not an HS6 code
+        1501: "2023,842,251,+260500,8,1",  # signed: not an HS6 code
+        1502: "2023,842,251,  010121 ,8,1",  # padded horses: out of scope
+        1503: "2023,842,699, 260500 ,9,1",  # padded in-scope code: loads as 260500
+        2000: "2023,842,251,26O500,8,1",  # letter O: not an HS6 code
+        2001: ",,,,,",  # blank: not a row
+        2500: "2023,84x,251,811292,1,1",  # bad exporter in scope
+        3001: "2023,842,156,850760,0.001,NA",  # last line, loads
+    }
+    path = _many_rows_file(tmp_path, special)
+    result, read = read_baci_trade_file(path)
+    assert result.rows["source_line"].to_list() == [57, 1503, 3001]
+    assert result.rows["hs6"].to_list() == ["260500", "260500", "850760"]
+    rejects = dict(zip(result.rejects["source_line"], result.rejects["reason"], strict=True))
+    assert rejects == {
+        999: "v 'abc' is not a number; expected a number (thousand USD)",
+        1000: "q 'x1' is not a number; expected metric tonnes, empty or NA",
+        1500: "k '0260500' is not an HS6 code; expected 1 to 6 digits",
+        1501: "k '+260500' is not an HS6 code; expected 1 to 6 digits",
+        2000: "k '26O500' is not an HS6 code; expected 1 to 6 digits",
+        2500: "i '84x' is not a number; expected an integer BACI country code",
+    }
+    raw = dict(zip(result.rejects["source_line"], result.rejects["raw_record"], strict=True))
+    assert raw[999] == "2023,842,251,260500,abc,1"
+    assert raw[1500] == "2023,842,251,0260500,8,1"
+    assert read.rows_in == 3000 - 2  # two blank lines
+    assert (read.rows_loaded, read.rows_rejected) == (3, 6)
+    assert read.rows_out_of_scope == read.rows_in - 3 - 6
+
+
+def test_block_size_does_not_change_the_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ingest.baci as baci
+    from ingest import reference
+
+    known = sorted(c for c in reference.countries()["baci_code"].drop_nulls() if c != 842)
+    special = {n: f"2023,842,{known[n // 37]},260500,{n},1" for n in range(2, 3002, 37)}
+    special[40] = "2023,842,251,260500,,1"  # rejected: empty v
+    path = _many_rows_file(tmp_path, special)
+    outcomes = []
+    for block_bytes in (100, 4_096, 65_536, 16 << 20):
+        monkeypatch.setattr(baci, "BLOCK_BYTES", block_bytes)
+        outcomes.append(read_baci_trade_file(path))
+    (first_result, first_read), *others = outcomes
+    assert first_result.rows.height == len(special) - 1
+    for result, read in others:
+        assert result.rows.equals(first_result.rows)
+        assert result.rejects.equals(first_result.rejects)
+        assert read == first_read
+
+
+def test_block_falls_back_to_a_full_text_parse_when_line_counts_disagree() -> None:
+    import numpy as np
+
+    from ingest.baci import _block_candidates, _block_scan, _candidate_prefilter, scope_codes
+
+    block = b"".join(TRADE.read_bytes().splitlines(keepends=True)[1:])
+    names = list("tijkvq")
+    codes = scope_codes("HS17")
+    expected = _block_scan(block, names, codes, 0, True).collect()
+    wrong_ends = np.array([3, 9], dtype=np.int64)  # as if the block had two lines
+    got = _block_candidates(block, wrong_ends, names, codes, _candidate_prefilter(codes), 0)
+    assert got.equals(expected)
+    ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == ord("\n"))
+    cut = _block_candidates(block, ends, names, codes, _candidate_prefilter(codes), 0)
+    assert cut.equals(expected)
+
+
+def test_checksum_is_computed_while_reading_and_used_by_the_load_log(tmp_path: Path) -> None:
+    import duckdb
+
+    from warehouse.load import file_checksum, load_source_read
+
+    shutil.copy(TRADE, tmp_path / TRADE.name)
+    read = read_baci_folder(tmp_path)
+    (trade,) = [f for f in read.files if f.source_file == TRADE.name]
+    assert trade.checksum_sha256 == file_checksum(TRADE)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        load_source_read(con, read)
+        logged = con.execute(
+            "select checksum_sha256 from raw.load_log where source_file = ?", [TRADE.name]
+        ).fetchall()
+    assert logged == [(file_checksum(TRADE),)]

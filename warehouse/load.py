@@ -38,6 +38,7 @@ RAW_TABLES = frozenset(
         "ref_countries",
         "ref_commodities",
         "ref_hs_concordance",
+        "ref_baci_historical_codes",
         "comtrade_records",
         "wgi_governance",
     }
@@ -210,7 +211,7 @@ def load_source_read(
     files = [
         FileLoad(
             source_file=f.source_file,
-            checksum_sha256=file_checksum(f.path),
+            checksum_sha256=f.checksum_sha256 or file_checksum(f.path),
             rows_in=f.rows_in,
             rows_loaded=f.rows_loaded,
             rows_rejected=f.rows_rejected,
@@ -222,12 +223,28 @@ def load_source_read(
 
 
 def reference_tables() -> dict[str, pl.DataFrame]:
-    """The packaged reference tables, shaped as raw.ref_countries, raw.ref_commodities and
-    raw.ref_hs_concordance."""
+    """The packaged reference tables, shaped as raw.ref_countries, raw.ref_commodities,
+    raw.ref_hs_concordance and raw.ref_baci_historical_codes."""
     from ingest import hs_concordance
 
     return {
         "ref_countries": reference.countries().drop("aliases"),
         "ref_commodities": reference.commodities(),
         "ref_hs_concordance": hs_concordance.concordance(),
+        "ref_baci_historical_codes": baci_historical_codes(),
     }
+
+
+def baci_historical_codes() -> pl.DataFrame:
+    """`ingest.baci.BACI_HISTORICAL_CODES` as raw.ref_baci_historical_codes: one row per
+    historical BACI country code with its present-day successor (58 Belgium-Luxembourg -> BEL)."""
+    from ingest.baci import BACI_HISTORICAL_CODES
+
+    return pl.DataFrame(
+        {
+            "baci_code": list(BACI_HISTORICAL_CODES),
+            "country_iso3": [iso3 for iso3, _ in BACI_HISTORICAL_CODES.values()],
+            "note": [note for _, note in BACI_HISTORICAL_CODES.values()],
+        },
+        schema={"baci_code": pl.Int32(), "country_iso3": pl.Utf8(), "note": pl.Utf8()},
+    )

@@ -194,3 +194,11 @@ create table if not exists raw.ref_hs_concordance (
     hs17_targets varchar not null,
     concordance_note varchar
 );
+
+-- Historical BACI country codes with one present-day successor (ingest.baci.BACI_HISTORICAL_CODES,
+-- e.g. 58 Belgium-Luxembourg -> BEL); dbt maps BACI rows through it next to ref_countries.baci_code.
+create table if not exists raw.ref_baci_historical_codes (
+    baci_code integer not null,
+    country_iso3 varchar not null,
+    note varchar
+);

@@ -156,6 +156,7 @@ wgi_governance = landing_source_asset(
             ("ref_countries", "Countries: ISO3, M49 and BACI codes, region"),
             ("ref_commodities", "Critical-mineral HS6 codes: mineral and value-chain stage"),
             ("ref_hs_concordance", "HS revisions concorded to HS 2017 for critical codes"),
+            ("ref_baci_historical_codes", "Historical BACI country codes -> successor ISO3"),
         )
     ],
     pool="duckdb_writer",

@@ -5,8 +5,10 @@
     by edition year, not by label), so a flow is not counted twice. Codes of other revisions map
     through stg_reference__hs_concordance, one HS 2017 code per source code; several source codes
     merging into one HS 2017 code (HS22 811231, 811241, 811292 -> HS17 811292) are summed.
-    Rows from a file without a revision in its name are read as HS 2017. Rows whose BACI country
-    code is not in the reference table are left out (the reader quarantines such codes).
+    Rows from a file without a revision in its name are read as HS 2017. Historical BACI country
+    codes with one successor (58 Belgium-Luxembourg, 280, 711, 736: stg_baci__historical_country_codes)
+    count under the successor's ISO3. Rows whose BACI country code is in neither table are left out
+    (the reader quarantines such codes).
 -#}
 with
 
@@ -22,6 +24,12 @@ countries as (
 
 ),
 
+historical_codes as (
+
+    select * from {{ ref('stg_baci__historical_country_codes') }}
+
+),
+
 commodities as (
 
     select * from {{ ref('stg_reference__commodities') }}
@@ -31,6 +39,26 @@ commodities as (
 concordance as (
 
     select * from {{ ref('stg_reference__hs_concordance') }}
+
+),
+
+baci_codes as (
+
+    select
+        baci_code,
+        country_iso3
+    from countries
+    where baci_code is not null
+
+    union all
+
+    select
+        historical_codes.baci_code,
+        historical_codes.country_iso3
+    from historical_codes
+    left join countries
+        on historical_codes.baci_code = countries.baci_code
+    where countries.baci_code is null
 
 ),
 
@@ -103,6 +131,8 @@ summed as (
 
 mapped as (
 
+    -- Summed again: a historical code and its successor's current code in one year (58 and 56 for
+    -- Belgium) become one flow.
     select
         summed.year,
         exporter.country_iso3 as exporter_iso3,
@@ -110,19 +140,29 @@ mapped as (
         summed.hs6,
         commodities.mineral,
         commodities.stage,
-        summed.value_usd,
-        summed.quantity_t,
+        sum(summed.value_usd) as value_usd,
+        sum(summed.quantity_t) as quantity_t,
         summed.source,
         summed.hs_revision,
         commodities.is_shared_code,
-        summed.is_concordance_split
+        bool_or(summed.is_concordance_split) as is_concordance_split
     from summed
-    inner join countries as exporter
+    inner join baci_codes as exporter
         on summed.exporter_code = exporter.baci_code
-    inner join countries as importer
+    inner join baci_codes as importer
         on summed.importer_code = importer.baci_code
     inner join commodities
         on summed.hs6 = commodities.hs6
+    group by
+        summed.year,
+        exporter.country_iso3,
+        importer.country_iso3,
+        summed.hs6,
+        commodities.mineral,
+        commodities.stage,
+        summed.source,
+        summed.hs_revision,
+        commodities.is_shared_code
 
 ),
 

@@ -2,7 +2,8 @@
     USGS-style net import reliance per country, mineral and value-chain stage, in metric tonnes:
     apparent consumption = production + imports - exports (stock change unknown, taken as 0),
     NIR = (imports - exports) / apparent consumption. See the YAML description for the stage
-    mapping and the production basis.
+    mapping and the production basis. For the United States, USGS's published NIR sits next to it
+    (int_dependency__usgs_published_nir) with the difference in percentage points.
 -#}
 with
 
@@ -21,6 +22,12 @@ production as (
 stage_basis as (
 
     select * from {{ ref('int_dependency__stage_production_basis') }}
+
+),
+
+usgs_nir as (
+
+    select * from {{ ref('int_dependency__usgs_published_nir') }}
 
 ),
 
@@ -116,6 +123,28 @@ measures as (
 
 ),
 
+with_nir as (
+
+    -- USGS's published NIR (United States only) on the stage it refers to.
+    select
+        measures.*,
+        case
+            when measures.apparent_consumption_t > 0
+                then (measures.imports_t - measures.exports_t) / measures.apparent_consumption_t
+        end as nir,
+        usgs_nir.usgs_published_nir,
+        usgs_nir.usgs_published_nir_flag,
+        usgs_nir.usgs_nir_edition
+    from measures
+    left join usgs_nir
+        on
+            measures.year = usgs_nir.year
+            and measures.country_iso3 = usgs_nir.country_iso3
+            and measures.mineral = usgs_nir.mineral
+            and measures.stage = usgs_nir.stage
+
+),
+
 final as (
 
     select
@@ -132,14 +161,14 @@ final as (
         exports_usd,
         imports_t - exports_t as net_imports_t,
         apparent_consumption_t,
-        case
-            when apparent_consumption_t > 0
-                then (imports_t - exports_t) / apparent_consumption_t
-        end as nir,
+        nir,
         imports_t - exports_t < 0 as is_net_exporter,
         quantity_value_coverage,
-        cast(null as double) as usgs_published_nir
-    from measures
+        usgs_published_nir,
+        usgs_published_nir_flag,
+        usgs_nir_edition,
+        (nir - usgs_published_nir) * 100 as nir_difference_pct_points
+    from with_nir
 
 )
 
