@@ -98,14 +98,18 @@ def run_pipeline(data_dir: Path, warehouse: Path, echo: Echo = print) -> Pipelin
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
-    from orchestration.defs.schedules import FULL_REFRESH_JOB
+    from orchestration.defs.schedules import FULL_REFRESH_JOB, refresh_request
 
     echo(f"critmin: building {warehouse} from {data_dir}")
     job = defs.resolve_job_def(FULL_REFRESH_JOB)
     with DagsterInstance.ephemeral() as instance:
+        # Every landed trade year is one partition of raw/baci_trade; all load in this run.
+        request = refresh_request(instance, data_dir, list(job.asset_layer.executable_asset_keys))
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
+            tags=request.tags,
+            asset_selection=request.asset_selection,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
     failed_steps = tuple(

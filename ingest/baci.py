@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -726,16 +726,38 @@ def _read_code_file(path: Path) -> pl.DataFrame:
 # --- folder ----------------------------------------------------------------------------------
 
 
-def read_baci_folder(folder: Path, source: str = "baci") -> SourceRead:
-    """Read every BACI trade, country-code and product-code file in `folder` (others ignored).
+def _file_names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
 
-    Always returns the three tables `baci_trade`, `baci_country_codes` and
-    `baci_product_codes`; a missing folder or file kind gives zero-row frames.
+
+def trade_years(folder: Path) -> list[int]:
+    """The years of the BACI trade files in `folder`, ascending (none for a missing folder)."""
+    years = {year_from_trade_name(name) for name in _file_names(folder) if TRADE_FILE.match(name)}
+    return sorted(year for year in years if year is not None)
+
+
+def read_baci_folder(
+    folder: Path,
+    source: str = "baci",
+    years: Collection[int] | None = None,
+    code_files: bool = True,
+) -> SourceRead:
+    """Read the BACI trade, country-code and product-code files in `folder` (others ignored).
+
+    `years` limits the trade files read to those years (None: every year; empty: none), and
+    `code_files=False` skips the code files, so one year can be loaded on its own. Always returns
+    the three tables `baci_trade`, `baci_country_codes` and `baci_product_codes`; a missing
+    folder or file kind gives zero-row frames.
     """
-    names = sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
-    trade = [folder / name for name in names if TRADE_FILE.match(name)]
-    countries = [folder / name for name in names if COUNTRY_CODES_FILE.match(name)]
-    products = [folder / name for name in names if PRODUCT_CODES_FILE.match(name)]
+    names = _file_names(folder)
+    wanted = None if years is None else {int(y) for y in years}
+    trade = [
+        folder / name
+        for name in names
+        if TRADE_FILE.match(name) and (wanted is None or year_from_trade_name(name) in wanted)
+    ]
+    countries = [folder / n for n in names if code_files and COUNTRY_CODES_FILE.match(n)]
+    products = [folder / n for n in names if code_files and PRODUCT_CODES_FILE.match(n)]
 
     files: list[FileRead] = []
     trade_results: list[ReadResult] = []

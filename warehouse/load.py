@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,6 +150,45 @@ def _replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
     return frame.height
 
 
+def _insert_quarantine(
+    con: duckdb.DuckDBPyConnection, source: str, rejects: pl.DataFrame, loaded_at: datetime
+) -> None:
+    if rejects.height:
+        quarantined = rejects.select(  # noqa: F841 - read by DuckDB's replacement scan
+            pl.lit(source).alias("source"),
+            "source_file",
+            "source_line",
+            "reason",
+            "raw_record",
+            pl.lit(loaded_at).alias("loaded_at"),
+        ).to_arrow()
+        con.execute("insert into raw.quarantine select * from quarantined")
+
+
+def _log_files(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    source: str,
+    files: Sequence[FileLoad],
+    loaded_at: datetime,
+) -> None:
+    for f in files:
+        con.execute(
+            "insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                source,
+                f.source_file,
+                f.checksum_sha256,
+                f.rows_in,
+                f.rows_loaded,
+                f.rows_rejected,
+                f.rows_out_of_scope,
+                loaded_at,
+            ],
+        )
+
+
 def load_source(
     con: duckdb.DuckDBPyConnection,
     source: str,
@@ -168,31 +207,8 @@ def load_source(
     try:
         table_rows = {name: _replace_table(con, name, frame) for name, frame in tables.items()}
         con.execute("delete from raw.quarantine where source = ?", [source])
-        if rejects.height:
-            quarantined = rejects.select(  # noqa: F841 - read by DuckDB's replacement scan
-                pl.lit(source).alias("source"),
-                "source_file",
-                "source_line",
-                "reason",
-                "raw_record",
-                pl.lit(loaded_at).alias("loaded_at"),
-            ).to_arrow()
-            con.execute("insert into raw.quarantine select * from quarantined")
-        for f in files:
-            con.execute(
-                "insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    run_id,
-                    source,
-                    f.source_file,
-                    f.checksum_sha256,
-                    f.rows_in,
-                    f.rows_loaded,
-                    f.rows_rejected,
-                    f.rows_out_of_scope,
-                    loaded_at,
-                ],
-            )
+        _insert_quarantine(con, source, rejects, loaded_at)
+        _log_files(con, run_id, source, files, loaded_at)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -200,15 +216,8 @@ def load_source(
     return SourceLoad(source=source, run_id=run_id, table_rows=table_rows, files=tuple(files))
 
 
-def load_source_read(
-    con: duckdb.DuckDBPyConnection, read: SourceRead, run_id: str | None = None
-) -> SourceLoad:
-    """Load everything a reader produced for one source: tables, quarantine, load log.
-
-    `read.source` names the source kind (`baci`, `usgs_mcs`, ...): it keys the quarantine and load
-    log, while each row's own `source` column says where its data came from (`demo`, `baci`, ...).
-    """
-    files = [
+def _file_loads(read: SourceRead) -> list[FileLoad]:
+    return [
         FileLoad(
             source_file=f.source_file,
             checksum_sha256=f.checksum_sha256 or file_checksum(f.path),
@@ -219,7 +228,100 @@ def load_source_read(
         )
         for f in read.files
     ]
-    return load_source(con, read.source, read.tables, read.rejects, files, run_id=run_id)
+
+
+def load_source_read(
+    con: duckdb.DuckDBPyConnection,
+    read: SourceRead,
+    run_id: str | None = None,
+    source: str | None = None,
+) -> SourceLoad:
+    """Load everything a reader produced for one source: tables, quarantine, load log.
+
+    `source` names the source kind (`baci_codes`, `usgs_mcs`, ...) and keys its quarantine rows
+    and load-log lines; it defaults to `read.source`. Each row's own `source` column says where
+    its data came from (`demo`, `baci`, ...), so two sources with the same label (the demo's)
+    keep their own quarantine rows.
+    """
+    return load_source(
+        con, source or read.source, read.tables, read.rejects, _file_loads(read), run_id=run_id
+    )
+
+
+# The year of a BACI trade file, from its name (`BACI_HS17_Y2023_V202501.csv` -> 2023).
+_TRADE_FILE_YEAR_SQL = "try_cast(regexp_extract(source_file, '_Y([0-9]{4})[_.]', 1) as integer)"
+
+
+def load_trade_years(
+    con: duckdb.DuckDBPyConnection,
+    read: SourceRead,
+    years: Collection[int],
+    run_id: str | None = None,
+    source: str = "baci",
+) -> SourceLoad:
+    """Replace only `years` of raw.baci_trade, with those years' quarantine rows, in one
+    transaction; every other year stays as it was. Loading a year twice gives the same rows."""
+    years = sorted({int(y) for y in years})
+    trade = read.tables["baci_trade"]
+    stray = sorted(set(trade["year"].unique().to_list()) - set(years)) if trade.height else []
+    if stray:
+        raise ValueError(f"rows for years {stray} in a load of years {years}")
+    files = _file_loads(read)
+    for file_load in files:
+        file_load.check()
+    run_id = run_id or uuid.uuid4().hex
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    ensure_raw_schema(con)
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from raw.baci_trade where list_contains(?, year)", [years])
+        if trade.height:
+            incoming = trade.select(_table_columns(con, "baci_trade")).to_arrow()  # noqa: F841
+            con.execute("insert into raw.baci_trade by name select * from incoming")
+        con.execute(
+            "delete from raw.quarantine where source = ? "
+            f"and list_contains(?, {_TRADE_FILE_YEAR_SQL})",
+            [source, years],
+        )
+        _insert_quarantine(con, source, read.rejects, loaded_at)
+        _log_files(con, run_id, source, files, loaded_at)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return SourceLoad(
+        source=source, run_id=run_id, table_rows={"baci_trade": trade.height}, files=tuple(files)
+    )
+
+
+def prune_trade_years(
+    con: duckdb.DuckDBPyConnection, keep: Collection[int], source: str = "baci"
+) -> list[int]:
+    """Remove the raw.baci_trade years (and their quarantine rows) whose files are no longer in
+    the landing directory; return the years removed."""
+    keep = sorted({int(y) for y in keep})
+    ensure_raw_schema(con)
+    removed = [
+        year
+        for (year,) in con.execute(
+            "select distinct year from raw.baci_trade where not list_contains(?, year) "
+            "order by year",
+            [keep],
+        ).fetchall()
+    ]
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from raw.baci_trade where not list_contains(?, year)", [keep])
+        con.execute(
+            "delete from raw.quarantine where source = ? "
+            f"and not list_contains(?, {_TRADE_FILE_YEAR_SQL})",
+            [source, keep],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return removed
 
 
 def reference_tables() -> dict[str, pl.DataFrame]:

@@ -12,15 +12,26 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
+    BackfillPolicy,
+    DagsterInstance,
     Definitions,
+    DynamicPartitionsDefinition,
     MaterializeResult,
+    asset,
     multi_asset,
 )
 
 from ingest import baci, comtrade, policy_events, usgs_mcs, wgi
 from ingest._result import SourceRead, empty_rejects
 from orchestration.resources import LandingResource, WarehouseResource
-from warehouse.load import SourceLoad, load_source, load_source_read, reference_tables
+from warehouse.load import (
+    SourceLoad,
+    load_source,
+    load_source_read,
+    load_trade_years,
+    prune_trade_years,
+    reference_tables,
+)
 
 RAW_GROUP = "raw"
 
@@ -91,21 +102,98 @@ def landing_source_asset(
         label = landing.data_label(published_source) if synthetic_in_demo else published_source
         read = reader(source_folder, label)
         with warehouse.writer() as con:
-            loaded = load_source_read(con, read, run_id=context.run.run_id)
+            loaded = load_source_read(con, read, run_id=context.run.run_id, source=name)
         _log_load(context, loaded)
         yield from _materializations(loaded)
 
     return _ingest
 
 
-baci_trade = landing_source_asset(
-    name="baci",
-    folder="baci",
-    published_source="baci",
-    tables=("baci_trade", "baci_country_codes", "baci_product_codes"),
-    reader=baci.read_baci_folder,
-    description="CEPII BACI bilateral trade, critical-mineral HS6 codes only",
+BACI_FOLDER = "baci"
+TRADE_KEY = raw_key("baci_trade")
+# One partition per BACI year, registered from the years of the trade files in the landing
+# directory (`register_trade_years`): adding a year's file loads only that year, and re-loading a
+# year replaces it. A refresh of every year runs as one run (single-run backfill policy).
+BACI_YEARS = DynamicPartitionsDefinition(name="baci_year")
+# Dagster's run tags for a run over a range of partitions.
+PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+@asset(
+    key=TRADE_KEY,
+    group_name=RAW_GROUP,
+    partitions_def=BACI_YEARS,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool="duckdb_writer",
+    description="CEPII BACI bilateral trade, critical-mineral HS6 codes only, one partition a year",
 )
+def baci_trade(
+    context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
+) -> MaterializeResult:
+    years = sorted(int(key) for key in context.partition_keys)
+    read = baci.read_baci_folder(
+        landing.folder(BACI_FOLDER), landing.data_label("baci"), years=years, code_files=False
+    )
+    with warehouse.writer() as con:
+        loaded = load_trade_years(con, read, years, run_id=context.run.run_id, source="baci")
+    _log_load(context, loaded)
+    return MaterializeResult(
+        metadata={
+            "years": ", ".join(map(str, years)),
+            "rows": loaded.table_rows["baci_trade"],
+            "rows_in": loaded.rows_in,
+            "rows_rejected": loaded.rows_rejected,
+            "files": len(loaded.files),
+        }
+    )
+
+
+@multi_asset(
+    name="ingest_baci_codes",
+    specs=[
+        AssetSpec(raw_key(table), group_name=RAW_GROUP, description=description)
+        for table, description in (
+            ("baci_country_codes", "CEPII BACI country codes file"),
+            ("baci_product_codes", "CEPII BACI product codes file"),
+        )
+    ],
+    pool="duckdb_writer",
+)
+def baci_codes(
+    context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
+) -> Iterator[MaterializeResult]:
+    """The BACI code files; also removes trade years whose files left the landing directory."""
+    folder = landing.folder(BACI_FOLDER)
+    read = baci.read_baci_folder(folder, landing.data_label("baci"), years=())
+    tables = {name: read.tables[name] for name in ("baci_country_codes", "baci_product_codes")}
+    read = SourceRead(source=read.source, tables=tables, rejects=read.rejects, files=read.files)
+    with warehouse.writer() as con:
+        loaded = load_source_read(con, read, run_id=context.run.run_id, source="baci_codes")
+        removed = prune_trade_years(con, keep=baci.trade_years(folder))
+    _log_load(context, loaded)
+    if removed:
+        context.log.info(f"baci: years {removed} are no longer landed; removed from raw.baci_trade")
+    yield from _materializations(loaded)
+
+
+def register_trade_years(instance: DagsterInstance, landing_dir: Path) -> list[str]:
+    """Add a `baci_year` partition for every year with a trade file landed; return them all."""
+    years = [str(year) for year in baci.trade_years(landing_dir / BACI_FOLDER)]
+    known = set(instance.get_dynamic_partitions(BACI_YEARS.name))
+    new = [year for year in years if year not in known]
+    if new:
+        instance.add_dynamic_partitions(BACI_YEARS.name, new)
+    return years
+
+
+def trade_year_range_tags(years: list[str]) -> dict[str, str]:
+    """Run tags that load the trade years `years` (a contiguous range of partitions) in one run."""
+    return {
+        PARTITION_RANGE_START_TAG: min(years),
+        PARTITION_RANGE_END_TAG: max(years),
+    }
+
 
 usgs_production = landing_source_asset(
     name="usgs_mcs",
@@ -181,6 +269,7 @@ def reference_data(
 defs = Definitions(
     assets=[
         baci_trade,
+        baci_codes,
         usgs_production,
         comtrade_records,
         policy_register,

@@ -2,29 +2,37 @@
 clear report of failed runs.
 
 DuckDB takes one writer at a time, so the job runs its steps one after another in one process
-(the in-process executor), and every step that writes DuckDB is in the `duckdb_writer` pool
-(set its limit to 1 in the Dagster instance's concurrency settings when several runs may start).
+(the in-process executor), and every step that writes DuckDB is in the `duckdb_writer` pool,
+which the instance settings (`orchestration/dagster.yaml`) limit to one step at a time.
+
+BACI trade is partitioned by year (`baci_year`): the schedule loads every landed year in one run,
+the sensor only the years whose files are new or changed.
 """
 
 from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster import (
+    AssetKey,
     AssetSelection,
+    DagsterInstance,
     DefaultSensorStatus,
     Definitions,
     RunFailureSensorContext,
     RunRequest,
-    ScheduleDefinition,
+    ScheduleEvaluationContext,
     SensorEvaluationContext,
     SkipReason,
     define_asset_job,
     in_process_executor,
     run_failure_sensor,
+    schedule,
     sensor,
 )
 
+from ingest import baci
 from orchestration import landing_watch
+from orchestration.defs import ingest
 from orchestration.resources import LandingResource, ServingResource
 
 FULL_REFRESH_JOB = "critmin_full_refresh"
@@ -40,7 +48,33 @@ full_refresh_job = define_asset_job(
     executor_def=in_process_executor,
 )
 
-monthly_refresh = ScheduleDefinition(
+
+def refresh_request(
+    instance: DagsterInstance,
+    landing_dir: Path,
+    job_keys: list[AssetKey],
+    trade_years: list[str] | None = None,
+    **kwargs,
+) -> RunRequest:
+    """A refresh run of the BACI years `trade_years` (None: every landed year) and everything
+    else. With no trade year to load, the run leaves raw/baci_trade out."""
+    landed = ingest.register_trade_years(instance, landing_dir)
+    years = landed if trade_years is None else trade_years
+    if years:
+        return RunRequest(
+            tags={**kwargs.pop("tags", {}), **ingest.trade_year_range_tags(years)}, **kwargs
+        )
+    others = [key for key in job_keys if key != ingest.TRADE_KEY]
+    return RunRequest(asset_selection=others, **kwargs)
+
+
+def _full_refresh_keys() -> list[AssetKey]:
+    from orchestration.definitions import defs
+
+    return list(defs.resolve_job_def(FULL_REFRESH_JOB).asset_layer.executable_asset_keys)
+
+
+@schedule(
     name="critmin_monthly_refresh",
     job=full_refresh_job,
     cron_schedule="0 6 1 * *",
@@ -50,6 +84,20 @@ monthly_refresh = ScheduleDefinition(
         "(BACI in the first quarter, USGS MCS in late January), Comtrade monthly."
     ),
 )
+def monthly_refresh(context: ScheduleEvaluationContext, landing: LandingResource) -> RunRequest:
+    return refresh_request(context.instance, Path(landing.data_dir), _full_refresh_keys())
+
+
+def changed_trade_years(changed: tuple[str, ...]) -> list[str]:
+    """The BACI years whose trade files are among the changed landing paths."""
+    years = set()
+    for path in changed:
+        name = Path(path).name
+        if path.startswith(f"{ingest.BACI_FOLDER}/") and baci.TRADE_FILE.match(name):
+            year = baci.year_from_trade_name(name)
+            if year is not None:
+                years.add(str(year))
+    return sorted(years)
 
 
 @sensor(
@@ -57,19 +105,25 @@ monthly_refresh = ScheduleDefinition(
     minimum_interval_seconds=120,
     default_status=DefaultSensorStatus.STOPPED,
     description=(
-        "Runs the refresh when a landing file is new or its checksum changed; ignores files "
-        "still being written (modified in the last minute, or temporary names)."
+        "Runs the refresh when a landing file is new or its checksum changed, loading only the "
+        "BACI years whose files changed; ignores files still being written (modified in the "
+        "last minute, or temporary names)."
     ),
 )
 def landing_directory_sensor(context: SensorEvaluationContext, landing: LandingResource):
-    changes = landing_watch.scan(Path(landing.data_dir), context.cursor)
+    landing_dir = Path(landing.data_dir)
+    changes = landing_watch.scan(landing_dir, context.cursor)
     context.update_cursor(changes.cursor)
     if not changes.changed:
         waiting = (
             f"; still being written: {', '.join(changes.unsettled)}" if changes.unsettled else ""
         )
         return SkipReason(f"no new or changed landing files{waiting}")
-    return RunRequest(
+    return refresh_request(
+        context.instance,
+        landing_dir,
+        _full_refresh_keys(),
+        trade_years=changed_trade_years(changes.changed),
         run_key=changes.run_key,
         tags={"critmin/changed_files": ", ".join(changes.changed)[:1000]},
     )

@@ -1,0 +1,189 @@
+"""BACI trade by year: a year loads on its own, re-loading replaces it, years that left the landing
+directory are removed, and the sensor and schedule ask for exactly the years that changed."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from landing_fixtures import tiny_landing
+
+from ingest import baci
+from orchestration.defs import ingest, schedules
+from orchestration.resources import LandingResource
+from warehouse import load
+
+HEADER = "t,i,j,k,v,q"
+
+
+def _write_year(folder: Path, year: int, rows: list[str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"BACI_HS17_Y{year}_V202501.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    return path
+
+
+def _load(con: duckdb.DuckDBPyConnection, folder: Path, years: list[int]) -> load.SourceLoad:
+    read = baci.read_baci_folder(folder, "baci", years=years, code_files=False)
+    return load.load_trade_years(con, read, years)
+
+
+def test_a_year_loads_on_its_own_and_reloading_replaces_it(tmp_path: Path) -> None:
+    folder = tmp_path / "baci"
+    _write_year(folder, 2022, ["2022,156,699,284690,10.000,1.000", "2022,999,699,284690,1.0,1.0"])
+    _write_year(folder, 2023, ["2023,156,699,284690,20.000,1.000"])
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        _load(con, folder, [2022, 2023])
+        # The 2023 file is republished with a new row and a bad one; only 2023 is reloaded.
+        _write_year(
+            folder,
+            2023,
+            ["2023,156,699,284690,25.000,1.000", "2023,104,699,284690,5.000,1.0"]
+            + ["2023,156,699,284690,x,1.0"],
+        )
+        for _ in range(2):  # twice: no duplicates
+            loaded = _load(con, folder, [2023])
+        assert loaded.table_rows == {"baci_trade": 2}
+        rows = con.execute(
+            "select year, exporter_code, value_usd from raw.baci_trade order by year, exporter_code"
+        ).fetchall()
+        assert rows == [(2022, 156, 10_000.0), (2023, 104, 5_000.0), (2023, 156, 25_000.0)]
+        quarantine = con.execute(
+            "select source_file, source_line from raw.quarantine order by source_file"
+        ).fetchall()
+        # 2022's reject (unknown exporter 999) stays; 2023's is the new file's line 4, once.
+        assert quarantine == [
+            ("BACI_HS17_Y2022_V202501.csv", 3),
+            ("BACI_HS17_Y2023_V202501.csv", 4),
+        ]
+
+        # 2022's file leaves the landing directory: pruning removes its rows and rejects.
+        (folder / "BACI_HS17_Y2022_V202501.csv").unlink()
+        assert load.prune_trade_years(con, keep=baci.trade_years(folder)) == [2022]
+        assert con.execute("select distinct year from raw.baci_trade").fetchall() == [(2023,)]
+        assert con.execute("select count(*) from raw.quarantine").fetchone() == (1,)
+
+
+def test_a_load_refuses_rows_of_other_years(tmp_path: Path) -> None:
+    folder = tmp_path / "baci"
+    _write_year(folder, 2022, ["2022,156,699,284690,10.000,1.000"])
+    read = baci.read_baci_folder(folder, "baci", years=[2022], code_files=False)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con, pytest.raises(ValueError, match="2022"):
+        load.load_trade_years(con, read, [2023])
+
+
+def test_sources_sharing_a_label_keep_their_own_quarantine(tmp_path: Path) -> None:
+    """The demo labels BACI and USGS rows alike (`demo`); quarantine is keyed by source kind."""
+    folder = tmp_path / "baci"
+    _write_year(folder, 2023, ["2023,999,699,284690,1.0,1.0"])
+    usgs = tmp_path / "usgs"
+    usgs.mkdir()
+    (usgs / "mcs2024-raree_world.csv").write_text(
+        "Source,Country,Type,Prod_t_2022,Reserves_t\nMCS2024,China,Mine production,12x4,1\n"
+    )
+    from ingest import usgs_mcs
+
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        read = baci.read_baci_folder(folder, "demo", years=[2023], code_files=False)
+        load.load_trade_years(con, read, [2023])
+        load.load_source_read(con, usgs_mcs.read_usgs_folder(usgs, "demo"), source="usgs_mcs")
+        sources = con.execute("select source from raw.quarantine order by source").fetchall()
+    assert sources == [("baci",), ("usgs_mcs",)]
+
+
+def _aged(path: Path) -> None:
+    old = time.time() - 3600
+    os.utime(path, (old, old))
+
+
+def test_sensor_asks_only_for_the_years_that_changed(tmp_path: Path) -> None:
+    landing = tiny_landing(tmp_path / "landing")
+    for path in landing.rglob("*"):
+        _aged(path)
+    keys = [ingest.TRADE_KEY, dg.AssetKey(["raw", "usgs_mcs_world"])]
+    with dg.instance_for_test() as instance:
+
+        def tick(cursor: str | None) -> tuple[dg.RunRequest | dg.SkipReason, str | None]:
+            context = dg.build_sensor_context(
+                instance=instance,
+                cursor=cursor,
+                resources={"landing": LandingResource(data_dir=str(landing))},
+            )
+            result = schedules.landing_directory_sensor(context)
+            return result, context.cursor
+
+        first, cursor = tick(None)
+        assert first.tags["dagster/asset_partition_range_start"] == "2023"
+        assert first.tags["dagster/asset_partition_range_end"] == "2023"
+        assert instance.get_dynamic_partitions("baci_year") == ["2023"]
+
+        quiet, cursor = tick(cursor)
+        assert isinstance(quiet, dg.SkipReason)
+
+        # A new year lands: only it is asked for.
+        _aged(_write_year(landing / "baci", 2024, ["2024,156,699,284690,1.000,1.000"]))
+        new_year, cursor = tick(cursor)
+        assert new_year.tags["dagster/asset_partition_range_start"] == "2024"
+        assert new_year.tags["dagster/asset_partition_range_end"] == "2024"
+        assert instance.get_dynamic_partitions("baci_year") == ["2023", "2024"]
+
+        # Only a USGS file changes: the run leaves BACI trade out.
+        usgs_file = landing / "usgs_mcs" / "mcs2024-raree_world.csv"
+        usgs_file.write_bytes(usgs_file.read_bytes() + b"\r\n")
+        _aged(usgs_file)
+        production_only, _ = (
+            schedules.refresh_request(instance, landing, keys, trade_years=[]),
+            None,
+        )
+        assert production_only.asset_selection == [keys[1]]
+        sensed, _ = tick(cursor)
+        assert ingest.TRADE_KEY not in sensed.asset_selection
+
+
+def test_schedule_loads_every_landed_year(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    _write_year(landing / "baci", 2021, ["2021,156,699,284690,1.000,1.000"])
+    _write_year(landing / "baci", 2023, ["2023,156,699,284690,1.000,1.000"])
+    with dg.instance_for_test() as instance:
+        context = dg.build_schedule_context(
+            instance=instance, resources={"landing": LandingResource(data_dir=str(landing))}
+        )
+        request = schedules.monthly_refresh(context)
+        assert request.tags["dagster/asset_partition_range_start"] == "2021"
+        assert request.tags["dagster/asset_partition_range_end"] == "2023"
+        assert instance.get_dynamic_partitions("baci_year") == ["2021", "2023"]
+
+
+def test_a_run_for_one_new_year_loads_only_that_year(tmp_path: Path) -> None:
+    from critmin.pipeline import run_pipeline
+    from orchestration.definitions import defs
+
+    landing = tiny_landing(tmp_path / "landing")
+    serving = tmp_path / "critmin.duckdb"
+    first = run_pipeline(landing, serving, echo=lambda _: None)
+    assert first.success
+    _write_year(landing / "baci", 2024, ["2024,156,699,284690,7.000,1.000"])
+
+    job = defs.resolve_job_def(schedules.FULL_REFRESH_JOB)
+    with dg.DagsterInstance.ephemeral() as instance:
+        ingest.register_trade_years(instance, landing)
+        result = job.execute_in_process(instance=instance, partition_key="2024")
+    assert result.success
+    with duckdb.connect(str(serving), read_only=True) as con:
+        logged = con.execute(
+            "select source_file from raw.load_log where run_id = ? and source = 'baci'",
+            [result.run_id],
+        ).fetchall()
+        years = con.execute(
+            "select year, count(*) from raw.baci_trade group by year order by year"
+        ).fetchall()
+        flows_2024 = con.execute(
+            "select value_usd from marts.fct_trade_flows where year = 2024"
+        ).fetchall()
+    assert logged == [("BACI_HS17_Y2024_V202501.csv",)]
+    assert years == [(2023, 5), (2024, 1)]
+    assert flows_2024 == [(7_000.0,)]
