@@ -37,13 +37,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.cli.main import dbtRunner
+from dbt_fixtures import dbt_build
 
 from ingest._result import empty_rejects
 from ingest.comtrade import COMTRADE_RECORDS_SCHEMA, comtrade_country_iso3, partner_shares
-from warehouse.load import ensure_raw_schema, load_source, reference_tables
-from warehouse.paths import BUILD_WAREHOUSE_ENV
+from warehouse.load import load_source, reference_tables
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
@@ -226,48 +224,11 @@ def _load_fixture_rows(con: duckdb.DuckDBPyConnection) -> None:
             )
 
 
-def _release_dbt_duckdb() -> None:
-    """Close the DuckDB database dbt-duckdb keeps open in this process after a run."""
-    with DuckDBConnectionManager._LOCK:
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     tmp = tmp_path_factory.mktemp("comtrade_marts")
-    warehouse = tmp / "warehouse.duckdb"
-    con = duckdb.connect(str(warehouse))
-    try:
-        ensure_raw_schema(con)
-        _load_fixture_rows(con)
-    finally:
-        con.close()
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv(BUILD_WAREHOUSE_ENV, str(warehouse))
-        result = dbtRunner().invoke(
-            [
-                "build",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(tmp / "target"),
-                "--log-path",
-                str(tmp / "logs"),
-                "--no-partial-parse",
-            ]
-        )
-    _release_dbt_duckdb()
-    assert result.exception is None, result.exception
-    not_passed = {
-        r.node.name: f"{r.status}: {r.message}"
-        for r in result.result
-        if str(r.status) not in ("success", "pass")
-    }
-    assert result.success and not not_passed, not_passed
+    warehouse, not_passed = dbt_build(tmp, _load_fixture_rows)
+    assert not not_passed, not_passed
     reader = duckdb.connect(str(warehouse), read_only=True)
     yield reader
     reader.close()

@@ -15,12 +15,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.cli.main import dbtRunner
+from dbt_fixtures import dbt_build
 
 from ingest import reference
-from warehouse.load import ensure_raw_schema
-from warehouse.paths import BUILD_WAREHOUSE_ENV
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
@@ -175,52 +172,9 @@ def _load_fixture_rows(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _release_dbt_duckdb() -> None:
-    """Close the DuckDB database dbt-duckdb keeps open in this process after a run.
-
-    dbt-duckdb caches one read-write DuckDB instance per process (class attribute `_ENV`), so a
-    read-only connection to the same file would be refused until it is closed.
-    """
-    with DuckDBConnectionManager._LOCK:
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
-
-
 def _build(tmp: Path, load_rows: bool) -> Path:
     """Create a scratch warehouse, optionally fill its raw tables, run `dbt build` once."""
-    warehouse = tmp / "warehouse.duckdb"
-    con = duckdb.connect(str(warehouse))
-    try:
-        ensure_raw_schema(con)
-        if load_rows:
-            _load_fixture_rows(con)
-    finally:
-        con.close()
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv(BUILD_WAREHOUSE_ENV, str(warehouse))
-        result = dbtRunner().invoke(
-            [
-                "build",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(tmp / "target"),
-                "--log-path",
-                str(tmp / "logs"),
-                "--no-partial-parse",
-            ]
-        )
-    _release_dbt_duckdb()
-    assert result.exception is None, result.exception
-    not_passed = {
-        r.node.name: f"{r.status}: {r.message}"
-        for r in result.result
-        if str(r.status) not in ("success", "pass")
-    }
-    assert result.success, not_passed
+    warehouse, not_passed = dbt_build(tmp, _load_fixture_rows if load_rows else None)
     # The only warning the fixture should raise: register code 999999 is outside the
     # critical-mineral HS6 list (a warn-severity test); the empty warehouse raises none.
     expected_warnings = {"assert_policy_hs6_in_commodity_list"} if load_rows else set()
