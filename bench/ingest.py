@@ -233,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = sorted({*(int(s) for s in args.sizes.split(",") if s), args.rows})
     print(f"load average before: {load_average()} ({os.cpu_count()} CPUs)", flush=True)
+    if args.dir:
+        Path(args.dir).mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="critmin-bench-", dir=args.dir))
     try:
         last: dict[str, Measurement] = {}

@@ -302,3 +302,105 @@ def alternative_suppliers_suite() -> ExpectationSuite:
     ]:
         suite.add_expectation(expectation)
     return suite
+
+
+NET_IMPORT_RELIANCE_FRAME_SQL = """
+select
+    n.*,
+    c.country_iso3 is not null as country_in_dim_country,
+    -- NIR = (imports - exports) / apparent consumption, recomputed from the mart's own columns.
+    n.nir - n.net_imports_t / nullif(n.apparent_consumption_t, 0) as nir_recomputed_gap,
+    n.is_net_exporter = (n.net_imports_t < 0) as net_exporter_flag_consistent
+from marts.mart_net_import_reliance as n
+left join marts.dim_country as c on n.country_iso3 = c.country_iso3
+"""
+
+EVENT_TRADE_RESPONSE_FRAME_SQL = """
+select
+    r.*,
+    r.change_usd - (r.post_value_usd - r.pre_value_usd) as change_recomputed_gap,
+    p.event_id is not null as event_in_dim_policy_event,
+    r.post_year > r.pre_year as post_after_pre
+from marts.mart_event_trade_response as r
+left join marts.dim_policy_event as p on r.event_id = p.event_id
+"""
+
+SUPPLY_SHOCK_FRAME_SQL = """
+select
+    s.*,
+    s.shortfall_usd - s.coverable_usd - s.uncovered_usd as shortfall_split_gap,
+    s.imports_usd - s.shortfall_usd as imports_minus_shortfall_usd,
+    c.country_iso3 is not null as importer_in_dim_country
+from marts.mart_supply_shock as s
+left join marts.dim_country as c on s.importer_iso3 = c.country_iso3
+"""
+
+
+def _suite(name: str, expectations: list[gx.expectations.Expectation]) -> ExpectationSuite:
+    _context()  # GX binds new suites to the current data context
+    suite = ExpectationSuite(name=name)
+    for expectation in expectations:
+        suite.add_expectation(expectation)
+    return suite
+
+
+def net_import_reliance_suite() -> ExpectationSuite:
+    """Rules for marts.mart_net_import_reliance: NIR = net imports / apparent consumption, the
+    net-exporter flag agrees with net imports, tonnages non-negative, keys unique."""
+    keys = ["year", "country_iso3", "mineral", "stage"]
+    return _suite(
+        "mart_net_import_reliance",
+        [
+            *_not_null(keys),
+            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
+            gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
+            _between("imports_t", 0, None),
+            _between("exports_t", 0, None),
+            _between("production_t", 0, None),
+            _between("nir_recomputed_gap", -TOLERANCE, TOLERANCE),
+            _all_true("net_exporter_flag_consistent"),
+            _all_true("country_in_dim_country"),
+        ],
+    )
+
+
+def event_trade_response_suite() -> ExpectationSuite:
+    """Rules for marts.mart_event_trade_response: change = after - before, values non-negative,
+    the after year follows the before year, events resolve."""
+    keys = ["event_id", "importer_iso3", "exporter_iso3"]
+    return _suite(
+        "mart_event_trade_response",
+        [
+            *_not_null([*keys, "pre_year", "post_year", "supplier_role", "importer_group"]),
+            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            _between("pre_value_usd", 0, None),
+            _between("post_value_usd", 0, None),
+            _between("change_pct", -1 - TOLERANCE, None),
+            _between("change_recomputed_gap", -1e-6, 1e-6),
+            _all_true("post_after_pre"),
+            _all_true("event_in_dim_policy_event"),
+        ],
+    )
+
+
+def supply_shock_suite() -> ExpectationSuite:
+    """Rules for marts.mart_supply_shock: the shortfall is part of imports and splits into
+    coverable + uncovered, shares in [0, 1], months of cover non-negative."""
+    keys = ["scenario_id", "importer_iso3", "mineral", "stage"]
+    return _suite(
+        "mart_supply_shock",
+        [
+            *_not_null([*keys, "halted_exporter_iso3", "imports_usd", "shortfall_usd"]),
+            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
+            _between("shortfall_share", 0, 1 + TOLERANCE),
+            _between("coverable_share", 0, 1 + TOLERANCE),
+            _between("shortfall_usd", 0, None),
+            _between("spare_usd", 0, None),
+            _between("imports_minus_shortfall_usd", -1e-6, None),
+            _between("shortfall_split_gap", -1e-6, 1e-6),
+            _between("months_of_cover", 0, None),
+            _all_true("importer_in_dim_country"),
+        ],
+    )

@@ -171,3 +171,29 @@ def test_gx_suite_fails_on_a_broken_mart(built: PipelineOutcome, tmp_path: Path)
     with duckdb.connect(str(built.warehouse), read_only=True) as con:
         intact = con.sql(expectations.IMPORT_DEPENDENCY_FRAME_SQL).df()
     assert expectations.validate(intact, expectations.import_dependency_suite()).success
+
+
+def test_gx_supply_shock_and_reliance_suites_fail_on_broken_marts(
+    built: PipelineOutcome, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(built.warehouse, broken)
+    with duckdb.connect(str(broken)) as con:
+        assert con.execute("select count(*) from marts.mart_supply_shock").fetchone()[0] > 0
+        assert con.execute("select count(*) from marts.mart_net_import_reliance").fetchone()[0] > 0
+        # Coverable no longer adds up with uncovered to the shortfall.
+        con.execute("update marts.mart_supply_shock set coverable_usd = coverable_usd + 1000")
+        # A net exporter flag that contradicts net imports.
+        con.execute(
+            "update marts.mart_net_import_reliance set is_net_exporter = not is_net_exporter"
+        )
+        shock = con.sql(expectations.SUPPLY_SHOCK_FRAME_SQL).df()
+        reliance = con.sql(expectations.NET_IMPORT_RELIANCE_FRAME_SQL).df()
+    shock_outcome = expectations.validate(shock, expectations.supply_shock_suite())
+    assert [f.split(":")[0] for f in shock_outcome.failures] == [
+        "expect_column_values_to_be_between on shortfall_split_gap"
+    ]
+    reliance_outcome = expectations.validate(reliance, expectations.net_import_reliance_suite())
+    assert [f.split(":")[0] for f in reliance_outcome.failures] == [
+        "expect_column_values_to_be_in_set on net_exporter_flag_consistent"
+    ]

@@ -75,6 +75,7 @@ POLICY_EVENTS = AssetKey(["marts", "dim_policy_event"])
 @asset_check(
     asset=POLICY_EXPOSURE,
     name="gx_policy_exposure",
+    blocking=True,
     additional_deps=[COUNTRIES, POLICY_EVENTS],
     description="GX: exposure shares in [0,1], exposed <= scope imports, keys unique, "
     "importers and events resolve to their dimensions, no self-exposure.",
@@ -88,6 +89,7 @@ def gx_policy_exposure(warehouse: WarehouseResource) -> AssetCheckResult:
 @asset_check(
     asset=SUPPLY_RISK,
     name="gx_supply_risk",
+    blocking=True,
     additional_deps=[PRODUCTION_CONCENTRATION],
     description="GX: HHI in [0,1], HHI_WGI in [0, 10 x HHI], WGI coverage in [0,1], keys unique.",
 )
@@ -100,6 +102,7 @@ def gx_supply_risk(warehouse: WarehouseResource) -> AssetCheckResult:
 @asset_check(
     asset=ALTERNATIVE_SUPPLIERS,
     name="gx_alternative_suppliers",
+    blocking=True,
     additional_deps=[COUNTRIES],
     description="GX: shares in [0,1], ranks 1..n without gaps, keys unique, candidates resolve "
     "to dim_country and are never the importer.",
@@ -108,6 +111,53 @@ def gx_alternative_suppliers(warehouse: WarehouseResource) -> AssetCheckResult:
     with warehouse.reader() as con:
         frame = con.sql(expectations.ALTERNATIVE_SUPPLIERS_FRAME_SQL).df()
     return _check_result(expectations.validate(frame, expectations.alternative_suppliers_suite()))
+
+
+NET_IMPORT_RELIANCE = AssetKey(["marts", "mart_net_import_reliance"])
+EVENT_TRADE_RESPONSE = AssetKey(["marts", "mart_event_trade_response"])
+SUPPLY_SHOCK = AssetKey(["marts", "mart_supply_shock"])
+
+
+@asset_check(
+    asset=NET_IMPORT_RELIANCE,
+    name="gx_net_import_reliance",
+    blocking=True,
+    additional_deps=[COUNTRIES],
+    description="GX: NIR equals net imports over apparent consumption, net-exporter flag agrees, "
+    "tonnages non-negative, keys unique, countries resolve.",
+)
+def gx_net_import_reliance(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.reader() as con:
+        frame = con.sql(expectations.NET_IMPORT_RELIANCE_FRAME_SQL).df()
+    return _check_result(expectations.validate(frame, expectations.net_import_reliance_suite()))
+
+
+@asset_check(
+    asset=EVENT_TRADE_RESPONSE,
+    name="gx_event_trade_response",
+    blocking=True,
+    additional_deps=[POLICY_EVENTS],
+    description="GX: change = after - before, values non-negative, after year follows before, "
+    "keys unique, events resolve.",
+)
+def gx_event_trade_response(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.reader() as con:
+        frame = con.sql(expectations.EVENT_TRADE_RESPONSE_FRAME_SQL).df()
+    return _check_result(expectations.validate(frame, expectations.event_trade_response_suite()))
+
+
+@asset_check(
+    asset=SUPPLY_SHOCK,
+    name="gx_supply_shock",
+    blocking=True,
+    additional_deps=[COUNTRIES],
+    description="GX: shortfall within imports and split into coverable + uncovered, shares in "
+    "[0,1], months of cover non-negative, keys unique.",
+)
+def gx_supply_shock(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.reader() as con:
+        frame = con.sql(expectations.SUPPLY_SHOCK_FRAME_SQL).df()
+    return _check_result(expectations.validate(frame, expectations.supply_shock_suite()))
 
 
 # Sources are re-read by the monthly refresh: a raw table not loaded for 35 days means the
@@ -155,6 +205,9 @@ defs = Definitions(
         gx_policy_exposure,
         gx_supply_risk,
         gx_alternative_suppliers,
+        gx_net_import_reliance,
+        gx_event_trade_response,
+        gx_supply_shock,
         trade_data_is_recent,
         *source_freshness_checks,
     ],
