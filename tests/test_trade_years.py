@@ -135,10 +135,7 @@ def test_sensor_asks_only_for_the_years_that_changed(tmp_path: Path) -> None:
         usgs_file = landing / "usgs_mcs" / "mcs2024-raree_world.csv"
         usgs_file.write_bytes(usgs_file.read_bytes() + b"\r\n")
         _aged(usgs_file)
-        production_only, _ = (
-            schedules.refresh_request(instance, landing, keys, trade_years=[]),
-            None,
-        )
+        production_only = schedules.refresh_request(instance, landing, keys, trade_years=[])
         assert production_only.asset_selection == [keys[1]]
         sensed, _ = tick(cursor)
         assert ingest.TRADE_KEY not in sensed.asset_selection
@@ -187,3 +184,20 @@ def test_a_run_for_one_new_year_loads_only_that_year(tmp_path: Path) -> None:
     assert logged == [("BACI_HS17_Y2024_V202501.csv",)]
     assert years == [(2023, 5), (2024, 1)]
     assert flows_2024 == [(7_000.0,)]
+
+
+def test_an_earlier_year_landing_late_is_inside_the_range(tmp_path: Path) -> None:
+    """Partitions are kept in year order, so a full range always covers every landed year."""
+    landing = tmp_path / "landing"
+    _write_year(landing / "baci", 2022, ["2022,156,699,284690,1.000,1.000"])
+    _write_year(landing / "baci", 2023, ["2023,156,699,284690,1.000,1.000"])
+    with dg.instance_for_test() as instance:
+        ingest.register_trade_years(instance, landing)
+        _write_year(landing / "baci", 2019, ["2019,156,699,284690,1.000,1.000"])
+        years = ingest.register_trade_years(instance, landing)
+        assert instance.get_dynamic_partitions("baci_year") == ["2019", "2022", "2023"]
+        tags = ingest.trade_year_range_tags(years)
+        keys = instance.get_dynamic_partitions("baci_year")
+        start = keys.index(tags["dagster/asset_partition_range_start"])
+        end = keys.index(tags["dagster/asset_partition_range_end"])
+        assert keys[start : end + 1] == ["2019", "2022", "2023"]
