@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from critmin import fetch, report
+from critmin.pipeline import BuildBusyError
 from warehouse import access
 from warehouse.paths import DEFAULT_DEMO_DIR, WAREHOUSE_ENV, docs_dir, warehouse_path
 
@@ -123,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "docs":
             return _docs(warehouse_path(args.warehouse), args.out, args.serve, args.port)
         return _query(args.sql, warehouse_path(args.warehouse), args.format)
-    except (access.WarehouseNotFoundError, access.WarehouseBusyError) as error:
+    except (access.WarehouseNotFoundError, access.WarehouseBusyError, BuildBusyError) as error:
         print(f"critmin: {error}", file=sys.stderr)
         return 2
 

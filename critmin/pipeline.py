@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,10 +91,37 @@ def run_pipeline(data_dir: Path, warehouse: Path, echo: Echo = print) -> Pipelin
     profile through the environment variables they read when a run starts.
     """
     build = build_path(warehouse)
+    build.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(build):
+        return _run_locked(data_dir, warehouse, build, echo)
+
+
+class BuildBusyError(RuntimeError):
+    """Another run is building the same warehouse."""
+
+
+@contextmanager
+def _build_lock(build: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `<build>.lock` for the whole run: two runs building the same
+    warehouse would otherwise write one build file in turns."""
+    lock_path = build.with_name(f"{build.name}.lock")
+    with lock_path.open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise BuildBusyError(
+                f"another run is building {build} (lock {lock_path}); wait for it to finish"
+            ) from error
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> PipelineOutcome:
     os.environ[DATA_DIR_ENV] = str(data_dir)
     os.environ[WAREHOUSE_ENV] = str(warehouse)
     os.environ[BUILD_WAREHOUSE_ENV] = str(build)
-    build.parent.mkdir(parents=True, exist_ok=True)
     previous_version = publish.serving_version(warehouse)
 
     from dagster import DagsterInstance

@@ -75,7 +75,8 @@ def test_parquet_export_is_partitioned_by_year_and_switched_in_one_rename(tmp_pa
     versions = []
     for _ in range(3):
         version_id = publish.prepare(build, run_id="r", landing_dir="/l")
-        current = publish.export_marts_parquet(build, root, version_id)
+        publish.export_marts_parquet(build, root, version_id)
+        current = publish.switch_current_export(root, version_id)
         versions.append(version_id)
     assert current.is_symlink() and current.resolve().name == versions[-1]
     assert sorted(p.name for p in (current / "flows").iterdir()) == ["year=2023", "year=2024"]
@@ -163,8 +164,12 @@ def test_a_run_whose_checks_fail_publishes_nothing(
     assert not bad.success and not bad.published
     assert [c.name for c in bad.failed_checks] == ["gx_import_dependency"]
     assert "hhi" in bad.failed_checks[0].description
-    # The serving copy is the good run's, untouched; the build copy holds the rejected build.
+    # The serving copy, its Parquet export and its docs are the good run's, untouched; the
+    # build copy holds the rejected build.
     assert publish.serving_version(serving) == good.published_version
+    assert (export_dir(serving) / "current").resolve().name == good.published_version
+    versions = sorted(p.name for p in (export_dir(serving) / "versions").iterdir())
+    assert versions == [good.published_version]
     with duckdb.connect(str(serving), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_trade_flows").fetchone() == (5,)
     with duckdb.connect(str(build_path(serving)), read_only=True) as con:
@@ -245,3 +250,19 @@ def test_bi_client_queries_without_error_while_two_runs_publish(tmp_path: Path) 
         [sys.executable, "-c", script, str(serving)], capture_output=True, text=True, check=True
     )
     assert latest.stdout.strip() == "7"
+
+
+def test_a_second_run_on_the_same_warehouse_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from critmin import cli, pipeline
+
+    serving = tmp_path / "critmin.duckdb"
+    build = build_path(serving)
+    build.parent.mkdir(parents=True)
+    landing = tiny_landing(tmp_path / "landing")
+    with pipeline._build_lock(build):
+        code = cli.main(["run", "--data-dir", str(landing), "--warehouse", str(serving)])
+    assert code == 2
+    assert "another run is building" in capsys.readouterr().err
+    assert not serving.exists()

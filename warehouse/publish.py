@@ -81,10 +81,14 @@ def publish(build: Path, serving: Path, run_id: str, landing_dir: str) -> Publis
 
 
 def serving_version(serving: Path) -> str | None:
-    """The version id of the serving warehouse, or None when there is none yet."""
+    """The version id of the serving warehouse, or None when there is none yet (no file, or a
+    file without a version table)."""
     if not serving.exists():
         return None
-    result = access.run_query(serving, f"select version_id from {VERSION_TABLE}")
+    try:
+        result = access.run_query(serving, f"select version_id from {VERSION_TABLE}")
+    except duckdb.CatalogException:
+        return None
     return result.rows[0][0] if result.rows else None
 
 
@@ -108,12 +112,10 @@ def export_marts_parquet(database: Path, export_root: Path, version_id: str) -> 
     """Write every mart of `database` to Parquet under `export_root/versions/<version_id>/`.
 
     Marts with a `year` column are hive-partitioned by year (`<mart>/year=2023/*.parquet`), the
-    others are one file (`<mart>.parquet`). `export_root/current` is then switched to the new
-    version in one rename, so a reader following `current` never sees a half-written export.
-    Older versions beyond the last two are removed.
+    others are one file (`<mart>.parquet`). Readers follow `export_root/current`, which
+    `switch_current_export` points at a version once that version is published.
     """
-    versions = export_root / "versions"
-    target = versions / version_id
+    target = export_root / "versions" / version_id
     target.mkdir(parents=True, exist_ok=False)
     with access.reader(database) as con:
         marts = con.execute(
@@ -135,11 +137,16 @@ def export_marts_parquet(database: Path, export_root: Path, version_id: str) -> 
                     f"copy (select * from {source}) to {_literal(str(target / f'{table}.parquet'))}"
                     " (format parquet)"
                 )
+    return target
+
+
+def switch_current_export(export_root: Path, version_id: str) -> Path:
+    """Point `export_root/current` at an exported version in one rename; keep the last two."""
     current = export_root / "current"
     link = export_root / f".current.{version_id}"
     link.symlink_to(Path("versions") / version_id, target_is_directory=True)
     os.replace(link, current)
-    _prune_versions(versions, keep=version_id)
+    _prune_versions(export_root / "versions", keep=version_id)
     return current
 
 

@@ -19,7 +19,7 @@ from dagster import (
     asset,
 )
 
-from orchestration.defs.transform import critmin_dbt_models, generate_docs
+from orchestration.defs.transform import critmin_dbt_models, generate_docs, switch_docs
 from orchestration.resources import LandingResource, ServingResource, WarehouseResource
 from warehouse import publish
 
@@ -31,7 +31,10 @@ MART_KEYS = sorted(
 
 
 def failed_checks_of_run(context: AssetExecutionContext) -> list[str]:
-    """Every ERROR-severity check of this run that did not pass, as `asset check: description`."""
+    """Every ERROR-severity check of this run that did not pass, as `asset check: description`.
+
+    A second guard: the GX checks are blocking, so when one fails Dagster skips this step; this
+    also catches a failed check that does not block (a check added later without `blocking`)."""
     records = context.instance.get_records_for_run(
         run_id=context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
@@ -72,10 +75,14 @@ def published_warehouse(
             ),
             metadata={"failed_checks": MetadataValue.md("\n".join(f"- {f}" for f in failed))},
         )
+    # Everything is written beside what readers use, then switched in: the serving file first,
+    # so the Parquet export and the docs never describe a version that was not published.
     version_id = publish.prepare(warehouse.file, context.run.run_id, landing.data_dir)
-    exported = publish.export_marts_parquet(warehouse.file, serving.export_root, version_id)
-    docs = generate_docs(warehouse.file, serving.docs_dir)
+    publish.export_marts_parquet(warehouse.file, serving.export_root, version_id)
+    staged_docs = generate_docs(warehouse.file, serving.docs_dir)
     published = publish.swap_in(warehouse.file, serving.file, version_id)
+    exported = publish.switch_current_export(serving.export_root, version_id)
+    docs = switch_docs(staged_docs, serving.docs_dir)
     context.log.info(
         f"published version {version_id} to {published.serving} (previous: {previous or 'none'}); "
         f"Parquet marts in {exported}; documentation in {docs}"

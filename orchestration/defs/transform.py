@@ -73,20 +73,26 @@ def _run_dbt(args: list[str], env: dict[str, str], project: DbtProject = DBT_PRO
 
 
 def generate_docs(database: Path, out_dir: Path) -> Path:
-    """Write the dbt documentation of `database` (models, columns, lineage, catalog) to `out_dir`.
+    """Write the dbt documentation of `database` (models, columns, lineage, catalog) to a staging
+    folder beside `out_dir` and return it; `switch_docs` puts it in place.
 
     `index.html` is dbt's self-contained static page; `manifest.json` and `catalog.json` are the
     artifacts other documentation tools read.
     """
+    staged = out_dir.with_name(f".{out_dir.name}.incoming")
     with tempfile.TemporaryDirectory(prefix="critmin-docs-") as scratch:
         env = {**os.environ, BUILD_WAREHOUSE_ENV: str(database)}
         _run_dbt(["docs", "generate", "--static", "--quiet", "--target-path", scratch], env)
-        staged = out_dir.with_name(f".{out_dir.name}.incoming")
         shutil.rmtree(staged, ignore_errors=True)
         staged.mkdir(parents=True)
         shutil.copyfile(Path(scratch) / "static_index.html", staged / "index.html")
         for artifact in ("manifest.json", "catalog.json"):
             shutil.copyfile(Path(scratch) / artifact, staged / artifact)
+    return staged
+
+
+def switch_docs(staged: Path, out_dir: Path) -> Path:
+    """Replace the published documentation with the staged one."""
     shutil.rmtree(out_dir, ignore_errors=True)
     staged.rename(out_dir)
     return out_dir / "index.html"
