@@ -96,29 +96,6 @@ def file_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def rows_per_file(rows: pl.DataFrame, rejects: pl.DataFrame) -> dict[str, tuple[int, int]]:
-    """Per source file: (distinct input lines loaded, lines rejected).
-
-    Lines, not output rows, are counted, so a reader that turns one wide line into several long
-    rows (USGS) is accounted for the same way as one that keeps one row per line.
-    """
-    counts: dict[str, tuple[int, int]] = {}
-    if rows.height:
-        loaded = (
-            rows.select("source_file", "source_line")
-            .unique()
-            .group_by("source_file")
-            .len()
-            .iter_rows()
-        )
-        for name, n in loaded:
-            counts[name] = (n, 0)
-    if rejects.height:
-        for name, n in rejects.group_by("source_file").len().iter_rows():
-            counts[name] = (counts.get(name, (0, 0))[0], n)
-    return counts
-
-
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the `raw` schema and every raw table that does not exist yet."""
     con.execute(RAW_SCHEMA_SQL.read_text(encoding="utf-8"))

@@ -2,7 +2,8 @@
     BACI rows with ISO3 country codes, HS6 codes concorded to HS 2017 (the revision of the
     commodity list) and one row per mineral of the HS 2017 code. When a year was loaded from several
     HS revisions of one source, only the most recent revision is kept (HS22 over HS17 over ... HS92,
-    by edition year, not by label), so a flow is not counted twice. Codes of other revisions map
+    by edition year, not by label), and of one revision only the newest BACI release (from the file
+    name, `V202501` over `V202401b`), so a flow is not counted twice. Codes of other revisions map
     through stg_reference__hs_concordance, one HS 2017 code per source code; several source codes
     merging into one HS 2017 code (HS22 811231, 811241, 811292 -> HS17 811292) are summed.
     Rows from a file without a revision in its name are read as HS 2017. Historical BACI country
@@ -71,7 +72,10 @@ ranked as (
             when cast(substr(hs_revision, 3, 2) as integer) >= 88
                 then 1900 + cast(substr(hs_revision, 3, 2) as integer)
             else 2000 + cast(substr(hs_revision, 3, 2) as integer)
-        end as hs_edition_year
+        end as hs_edition_year,
+        -- The BACI release from the file name (`..._V202501.csv` -> `202501`): a year landed
+        -- from two releases of one revision counts once, from the newer release.
+        coalesce(regexp_extract(source_file, '_V([0-9A-Za-z]+)\.csv$', 1), '') as baci_release
     from trade
 
 ),
@@ -85,10 +89,22 @@ latest_revision as (
 
 ),
 
+latest_release as (
+
+    select
+        *,
+        max(baci_release) over (
+            partition by year, source, hs_edition_year
+        ) as latest_baci_release
+    from latest_revision
+    where hs_edition_year = latest_edition_year
+
+),
+
 one_revision as (
 
-    select * from latest_revision
-    where hs_edition_year = latest_edition_year
+    select * from latest_release
+    where baci_release = latest_baci_release
 
 ),
 
