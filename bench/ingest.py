@@ -145,13 +145,15 @@ def load_average() -> str:
 def run_critmin(path: Path, warehouse: Path) -> dict[str, float]:
     import duckdb
 
-    from ingest.baci import read_baci_folder
-    from warehouse.load import load_source_read
+    from ingest.baci import read_baci_folder, trade_years
+    from warehouse.load import load_trade_years
 
+    # The code path of the `raw/baci_trade` asset in `critmin run`: one year's partition.
     started = time.perf_counter()
-    read = read_baci_folder(path.parent)
+    years = trade_years(path.parent)
+    read = read_baci_folder(path.parent, "baci", years=years, code_files=False)
     with duckdb.connect(str(warehouse)) as con:
-        loaded = load_source_read(con, read)
+        loaded = load_trade_years(con, read, years)
     seconds = time.perf_counter() - started
     return {
         "rows_in": loaded.rows_in,
