@@ -69,59 +69,65 @@ def _not_null(columns: list[str]) -> list[gx.expectations.Expectation]:
     return [gx.expectations.ExpectColumnValuesToNotBeNull(column=c) for c in columns]
 
 
-def import_dependency_suite() -> ExpectationSuite:
-    """Rules for marts.mart_import_dependency (with its supplier shares)."""
+def _suite(name: str, expectations: list[gx.expectations.Expectation]) -> ExpectationSuite:
     _context()  # GX binds new suites to the current data context
-    keys = ["year", "importer_iso3", "mineral", "stage"]
-    suite = ExpectationSuite(name="mart_import_dependency")
-    for expectation in [
-        *_not_null([*keys, "import_value_usd", "supplier_count", "top_supplier_iso3", "hhi"]),
-        *_not_null(["top_supplier_share", "china_share", "supplier_share_sum"]),
-        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-        gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
-        gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
-        _between("import_value_usd", 0, None),
-        _between("supplier_count", 1, None),
-        _between("top_supplier_share", 0, 1),
-        _between("china_share", 0, 1),
-        _between("hhi", 0, 1),
-        # HHI of n suppliers lies in [1/n, 1].
-        _between("hhi_above_lower_bound", -TOLERANCE, None),
-        # Every importer's supplier shares sum to 1.
-        _between("supplier_share_sum", 1 - TOLERANCE, 1 + TOLERANCE),
-        # China cannot hold more than the top supplier's share.
-        _between("top_share_minus_china_share", -TOLERANCE, None),
-    ]:
+    suite = ExpectationSuite(name=name)
+    for expectation in expectations:
         suite.add_expectation(expectation)
     return suite
+
+
+def import_dependency_suite() -> ExpectationSuite:
+    """Rules for marts.mart_import_dependency (with its supplier shares)."""
+    keys = ["year", "importer_iso3", "mineral", "stage"]
+    return _suite(
+        "mart_import_dependency",
+        [
+            *_not_null([*keys, "import_value_usd", "supplier_count", "top_supplier_iso3", "hhi"]),
+            *_not_null(["top_supplier_share", "china_share", "supplier_share_sum"]),
+            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
+            gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
+            _between("import_value_usd", 0, None),
+            _between("supplier_count", 1, None),
+            _between("top_supplier_share", 0, 1),
+            _between("china_share", 0, 1),
+            _between("hhi", 0, 1),
+            # HHI of n suppliers lies in [1/n, 1].
+            _between("hhi_above_lower_bound", -TOLERANCE, None),
+            # Every importer's supplier shares sum to 1.
+            _between("supplier_share_sum", 1 - TOLERANCE, 1 + TOLERANCE),
+            # China cannot hold more than the top supplier's share.
+            _between("top_share_minus_china_share", -TOLERANCE, None),
+        ],
+    )
 
 
 def production_concentration_suite() -> ExpectationSuite:
     """Rules for marts.mart_production_concentration (with its country production shares)."""
-    _context()  # GX binds new suites to the current data context
     keys = ["year", "mineral", "production_type"]
-    suite = ExpectationSuite(name="mart_production_concentration")
-    for expectation in [
-        *_not_null([*keys, "world_total", "hhi", "top1_iso3", "top1_share", "top3_share"]),
-        *_not_null(["china_share", "country_count", "country_share_sum"]),
-        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-        gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
-        gx.expectations.ExpectColumnValuesToBeInSet(
-            column="production_type", value_set=["mine", "refinery"]
-        ),
-        _between("world_total", 0, None),
-        _between("country_count", 1, None),
-        _between("top1_share", 0, 1),
-        _between("top3_share", 0, 1),
-        _between("china_share", 0, 1),
-        _between("hhi", 0, 1),
-        _between("hhi_above_lower_bound", -TOLERANCE, None),
-        _between("country_share_sum", 1 - TOLERANCE, 1 + TOLERANCE),
-        _between("top3_minus_top1_share", -TOLERANCE, None),
-        _between("top1_minus_china_share", -TOLERANCE, None),
-    ]:
-        suite.add_expectation(expectation)
-    return suite
+    return _suite(
+        "mart_production_concentration",
+        [
+            *_not_null([*keys, "world_total", "hhi", "top1_iso3", "top1_share", "top3_share"]),
+            *_not_null(["china_share", "country_count", "country_share_sum"]),
+            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
+            gx.expectations.ExpectColumnValuesToBeInSet(
+                column="production_type", value_set=["mine", "refinery"]
+            ),
+            _between("world_total", 0, None),
+            _between("country_count", 1, None),
+            _between("top1_share", 0, 1),
+            _between("top3_share", 0, 1),
+            _between("china_share", 0, 1),
+            _between("hhi", 0, 1),
+            _between("hhi_above_lower_bound", -TOLERANCE, None),
+            _between("country_share_sum", 1 - TOLERANCE, 1 + TOLERANCE),
+            _between("top3_minus_top1_share", -TOLERANCE, None),
+            _between("top1_minus_china_share", -TOLERANCE, None),
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -225,83 +231,80 @@ def _all_false(column: str) -> gx.expectations.Expectation:
 
 def policy_exposure_suite() -> ExpectationSuite:
     """Rules for marts.mart_policy_exposure: shares in [0, 1], keys unique, dims resolve."""
-    _context()  # GX binds new suites to the current data context
     keys = ["event_id", "importer_iso3"]
-    suite = ExpectationSuite(name="mart_policy_exposure")
-    for expectation in [
-        *_not_null([*keys, "imposing_iso3", "reference_year", "exposure_share"]),
-        *_not_null(["exposed_imports_usd", "scope_imports_usd", "is_upper_bound"]),
-        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-        gx.expectations.ExpectColumnValuesToBeInSet(
-            column="measure_type",
-            value_set=["export_licensing", "export_ban", "export_quota", "export_tax"],
-        ),
-        _between("exposure_share", 0, 1),
-        _between("exposed_imports_usd", 0, None),
-        _between("scope_imports_usd", 0, None),
-        _between("unexposed_imports_usd", -TOLERANCE, None),
-        _all_true("importer_in_dim_country"),
-        _all_true("event_in_dim_policy_event"),
-        _all_false("importer_is_imposer"),
-    ]:
-        suite.add_expectation(expectation)
-    return suite
+    return _suite(
+        "mart_policy_exposure",
+        [
+            *_not_null([*keys, "imposing_iso3", "reference_year", "exposure_share"]),
+            *_not_null(["exposed_imports_usd", "scope_imports_usd", "is_upper_bound"]),
+            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            gx.expectations.ExpectColumnValuesToBeInSet(
+                column="measure_type",
+                value_set=["export_licensing", "export_ban", "export_quota", "export_tax"],
+            ),
+            _between("exposure_share", 0, 1),
+            _between("exposed_imports_usd", 0, None),
+            _between("scope_imports_usd", 0, None),
+            _between("unexposed_imports_usd", -TOLERANCE, None),
+            _all_true("importer_in_dim_country"),
+            _all_true("event_in_dim_policy_event"),
+            _all_false("importer_is_imposer"),
+        ],
+    )
 
 
 def supply_risk_suite() -> ExpectationSuite:
     """Rules for marts.mart_supply_risk: HHI in [0, 1], HHI_WGI in [0, 10 x HHI], keys unique."""
-    _context()  # GX binds new suites to the current data context
     keys = ["year", "mineral", "production_type"]
-    suite = ExpectationSuite(name="mart_supply_risk")
-    for expectation in [
-        *_not_null([*keys, "hhi", "hhi_wgi", "wgi_coverage_share"]),
-        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-        gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
-        gx.expectations.ExpectColumnValuesToBeInSet(
-            column="production_type", value_set=["mine", "refinery"]
-        ),
-        _between("hhi", 0, 1 + TOLERANCE),
-        _between("hhi_wgi", 0, 10 + TOLERANCE),
-        _between("wgi_coverage_share", 0, 1 + TOLERANCE),
-        _between("mean_governance_risk_0_10", 0, 10),
-        _between("mean_political_risk_0_1", 0, 1),
-        # WGI risk is at most 10, so HHI_WGI cannot exceed 10 x HHI.
-        _between("hhi_times_10_minus_hhi_wgi", -TOLERANCE, None),
-        _all_true("in_production_concentration"),
-    ]:
-        suite.add_expectation(expectation)
-    return suite
+    return _suite(
+        "mart_supply_risk",
+        [
+            *_not_null([*keys, "hhi", "hhi_wgi", "wgi_coverage_share"]),
+            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
+            gx.expectations.ExpectColumnValuesToBeInSet(
+                column="production_type", value_set=["mine", "refinery"]
+            ),
+            _between("hhi", 0, 1 + TOLERANCE),
+            _between("hhi_wgi", 0, 10 + TOLERANCE),
+            _between("wgi_coverage_share", 0, 1 + TOLERANCE),
+            _between("mean_governance_risk_0_10", 0, 10),
+            _between("mean_political_risk_0_1", 0, 1),
+            # WGI risk is at most 10, so HHI_WGI cannot exceed 10 x HHI.
+            _between("hhi_times_10_minus_hhi_wgi", -TOLERANCE, None),
+            _all_true("in_production_concentration"),
+        ],
+    )
 
 
 def alternative_suppliers_suite() -> ExpectationSuite:
     """Rules for marts.mart_alternative_suppliers: shares in [0, 1], ranks 1..n, dims resolve."""
-    _context()  # GX binds new suites to the current data context
     keys = ["year", "importer_iso3", "mineral", "stage", "candidate_iso3"]
-    suite = ExpectationSuite(name="mart_alternative_suppliers")
-    for expectation in [
-        *_not_null([*keys, "world_export_share", "ranking_score", "candidate_rank"]),
-        *_not_null(["restricts_exports", "current_import_share"]),
-        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-        gx.expectations.ExpectCompoundColumnsToBeUnique(
-            column_list=["year", "importer_iso3", "mineral", "stage", "candidate_rank"]
-        ),
-        gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
-        gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
-        _between("world_export_share", 0, 1 + TOLERANCE),
-        _between("production_share", 0, 1 + TOLERANCE),
-        _between("reserves_share", 0, 1 + TOLERANCE),
-        _between("governance_risk_0_10", 0, 10),
-        _between("current_import_share", 0, 1 + TOLERANCE),
-        # Candidates are a subset of the importer's suppliers plus others: shares sum to <= 1.
-        _between("current_share_sum", 0, 1 + TOLERANCE),
-        _between("candidate_rank", 1, None),
-        # Ranks run 1..n without gaps.
-        _between("rank_gap", 0, 0),
-        _all_true("candidate_in_dim_country"),
-        _all_false("candidate_is_importer"),
-    ]:
-        suite.add_expectation(expectation)
-    return suite
+    return _suite(
+        "mart_alternative_suppliers",
+        [
+            *_not_null([*keys, "world_export_share", "ranking_score", "candidate_rank"]),
+            *_not_null(["restricts_exports", "current_import_share"]),
+            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            gx.expectations.ExpectCompoundColumnsToBeUnique(
+                column_list=["year", "importer_iso3", "mineral", "stage", "candidate_rank"]
+            ),
+            gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
+            gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
+            _between("world_export_share", 0, 1 + TOLERANCE),
+            _between("production_share", 0, 1 + TOLERANCE),
+            _between("reserves_share", 0, 1 + TOLERANCE),
+            _between("governance_risk_0_10", 0, 10),
+            _between("current_import_share", 0, 1 + TOLERANCE),
+            # Candidates are a subset of the importer's suppliers plus others: shares sum to <= 1.
+            _between("current_share_sum", 0, 1 + TOLERANCE),
+            _between("candidate_rank", 1, None),
+            # Ranks run 1..n without gaps.
+            _between("rank_gap", 0, 0),
+            _all_true("candidate_in_dim_country"),
+            _all_false("candidate_is_importer"),
+        ],
+    )
 
 
 NET_IMPORT_RELIANCE_FRAME_SQL = """
@@ -334,14 +337,6 @@ select
 from marts.mart_supply_shock as s
 left join marts.dim_country as c on s.importer_iso3 = c.country_iso3
 """
-
-
-def _suite(name: str, expectations: list[gx.expectations.Expectation]) -> ExpectationSuite:
-    _context()  # GX binds new suites to the current data context
-    suite = ExpectationSuite(name=name)
-    for expectation in expectations:
-        suite.add_expectation(expectation)
-    return suite
 
 
 def net_import_reliance_suite() -> ExpectationSuite:
