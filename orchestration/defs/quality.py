@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from dagster import (
     AssetCheckResult,
+    AssetChecksDefinition,
     AssetCheckSeverity,
     AssetKey,
     Definitions,
@@ -15,10 +16,13 @@ from dagster import (
 from orchestration import expectations
 from orchestration.resources import WarehouseResource
 
-IMPORT_DEPENDENCY = AssetKey(["marts", "mart_import_dependency"])
-SUPPLIER_SHARES = AssetKey(["marts", "mart_supplier_shares"])
-PRODUCTION_CONCENTRATION = AssetKey(["marts", "mart_production_concentration"])
-PRODUCTION = AssetKey(["marts", "fct_production"])
+
+def _mart(name: str) -> AssetKey:
+    return AssetKey(["marts", name])
+
+
+COUNTRIES = _mart("dim_country")
+POLICY_EVENTS = _mart("dim_policy_event")
 
 
 def _check_result(outcome: expectations.SuiteOutcome) -> AssetCheckResult:
@@ -37,127 +41,89 @@ def _check_result(outcome: expectations.SuiteOutcome) -> AssetCheckResult:
     )
 
 
-@asset_check(
-    asset=IMPORT_DEPENDENCY,
-    name="gx_import_dependency",
-    blocking=True,
-    additional_deps=[SUPPLIER_SHARES],
-    description="GX: shares in [0,1] and summing to 1 per importer, HHI in [1/n, 1], keys unique.",
-)
-def gx_import_dependency(warehouse: WarehouseResource) -> AssetCheckResult:
-    with warehouse.reader() as con:
-        frame = con.sql(expectations.IMPORT_DEPENDENCY_FRAME_SQL).df()
-    return _check_result(expectations.validate(frame, expectations.import_dependency_suite()))
+def gx_check(
+    mart: str, frame_sql: str, suite: str, additional_deps: list[AssetKey], description: str
+) -> AssetChecksDefinition:
+    """A blocking asset check on `marts.<mart>` that validates the frame `frame_sql` reads
+    (read-only) against the GX suite `expectations.<suite>()`, looked up when the check runs."""
 
-
-@asset_check(
-    asset=PRODUCTION_CONCENTRATION,
-    name="gx_production_concentration",
-    blocking=True,
-    additional_deps=[PRODUCTION],
-    description="GX: country shares sum to 1, HHI in [1/n, 1], top1 <= top3, keys unique.",
-)
-def gx_production_concentration(warehouse: WarehouseResource) -> AssetCheckResult:
-    with warehouse.reader() as con:
-        frame = con.sql(expectations.PRODUCTION_CONCENTRATION_FRAME_SQL).df()
-    return _check_result(
-        expectations.validate(frame, expectations.production_concentration_suite())
+    @asset_check(
+        asset=_mart(mart),
+        name=f"gx_{mart.removeprefix('mart_')}",
+        blocking=True,
+        additional_deps=additional_deps,
+        description=f"GX: {description}",
     )
+    def _check(warehouse: WarehouseResource) -> AssetCheckResult:
+        with warehouse.reader() as con:
+            frame = con.sql(frame_sql).df()
+        return _check_result(expectations.validate(frame, getattr(expectations, suite)()))
+
+    return _check
 
 
-POLICY_EXPOSURE = AssetKey(["marts", "mart_policy_exposure"])
-SUPPLY_RISK = AssetKey(["marts", "mart_supply_risk"])
-ALTERNATIVE_SUPPLIERS = AssetKey(["marts", "mart_alternative_suppliers"])
-COUNTRIES = AssetKey(["marts", "dim_country"])
-POLICY_EVENTS = AssetKey(["marts", "dim_policy_event"])
-
-
-@asset_check(
-    asset=POLICY_EXPOSURE,
-    name="gx_policy_exposure",
-    blocking=True,
-    additional_deps=[COUNTRIES, POLICY_EVENTS],
-    description="GX: exposure shares in [0,1], exposed <= scope imports, keys unique, "
-    "importers and events resolve to their dimensions, no self-exposure.",
-)
-def gx_policy_exposure(warehouse: WarehouseResource) -> AssetCheckResult:
-    with warehouse.reader() as con:
-        frame = con.sql(expectations.POLICY_EXPOSURE_FRAME_SQL).df()
-    return _check_result(expectations.validate(frame, expectations.policy_exposure_suite()))
-
-
-@asset_check(
-    asset=SUPPLY_RISK,
-    name="gx_supply_risk",
-    blocking=True,
-    additional_deps=[PRODUCTION_CONCENTRATION],
-    description="GX: HHI in [0,1], HHI_WGI in [0, 10 x HHI], WGI coverage in [0,1], keys unique.",
-)
-def gx_supply_risk(warehouse: WarehouseResource) -> AssetCheckResult:
-    with warehouse.reader() as con:
-        frame = con.sql(expectations.SUPPLY_RISK_FRAME_SQL).df()
-    return _check_result(expectations.validate(frame, expectations.supply_risk_suite()))
-
-
-@asset_check(
-    asset=ALTERNATIVE_SUPPLIERS,
-    name="gx_alternative_suppliers",
-    blocking=True,
-    additional_deps=[COUNTRIES],
-    description="GX: shares in [0,1], ranks 1..n without gaps, keys unique, candidates resolve "
-    "to dim_country and are never the importer.",
-)
-def gx_alternative_suppliers(warehouse: WarehouseResource) -> AssetCheckResult:
-    with warehouse.reader() as con:
-        frame = con.sql(expectations.ALTERNATIVE_SUPPLIERS_FRAME_SQL).df()
-    return _check_result(expectations.validate(frame, expectations.alternative_suppliers_suite()))
-
-
-NET_IMPORT_RELIANCE = AssetKey(["marts", "mart_net_import_reliance"])
-EVENT_TRADE_RESPONSE = AssetKey(["marts", "mart_event_trade_response"])
-SUPPLY_SHOCK = AssetKey(["marts", "mart_supply_shock"])
-
-
-@asset_check(
-    asset=NET_IMPORT_RELIANCE,
-    name="gx_net_import_reliance",
-    blocking=True,
-    additional_deps=[COUNTRIES],
-    description="GX: NIR equals net imports over apparent consumption, net-exporter flag agrees, "
-    "tonnages non-negative, keys unique, countries resolve.",
-)
-def gx_net_import_reliance(warehouse: WarehouseResource) -> AssetCheckResult:
-    with warehouse.reader() as con:
-        frame = con.sql(expectations.NET_IMPORT_RELIANCE_FRAME_SQL).df()
-    return _check_result(expectations.validate(frame, expectations.net_import_reliance_suite()))
-
-
-@asset_check(
-    asset=EVENT_TRADE_RESPONSE,
-    name="gx_event_trade_response",
-    blocking=True,
-    additional_deps=[POLICY_EVENTS],
-    description="GX: change = after - before, values non-negative, after year follows before, "
-    "keys unique, events resolve.",
-)
-def gx_event_trade_response(warehouse: WarehouseResource) -> AssetCheckResult:
-    with warehouse.reader() as con:
-        frame = con.sql(expectations.EVENT_TRADE_RESPONSE_FRAME_SQL).df()
-    return _check_result(expectations.validate(frame, expectations.event_trade_response_suite()))
-
-
-@asset_check(
-    asset=SUPPLY_SHOCK,
-    name="gx_supply_shock",
-    blocking=True,
-    additional_deps=[COUNTRIES],
-    description="GX: shortfall within imports and split into coverable + uncovered, shares in "
-    "[0,1], months of cover non-negative, keys unique.",
-)
-def gx_supply_shock(warehouse: WarehouseResource) -> AssetCheckResult:
-    with warehouse.reader() as con:
-        frame = con.sql(expectations.SUPPLY_SHOCK_FRAME_SQL).df()
-    return _check_result(expectations.validate(frame, expectations.supply_shock_suite()))
+GX_CHECKS = [
+    gx_check(
+        "mart_import_dependency",
+        expectations.IMPORT_DEPENDENCY_FRAME_SQL,
+        "import_dependency_suite",
+        [_mart("mart_supplier_shares")],
+        "shares in [0,1] and summing to 1 per importer, HHI in [1/n, 1], keys unique.",
+    ),
+    gx_check(
+        "mart_production_concentration",
+        expectations.PRODUCTION_CONCENTRATION_FRAME_SQL,
+        "production_concentration_suite",
+        [_mart("fct_production")],
+        "country shares sum to 1, HHI in [1/n, 1], top1 <= top3, keys unique.",
+    ),
+    gx_check(
+        "mart_policy_exposure",
+        expectations.POLICY_EXPOSURE_FRAME_SQL,
+        "policy_exposure_suite",
+        [COUNTRIES, POLICY_EVENTS],
+        "exposure shares in [0,1], exposed <= scope imports, keys unique, importers and events "
+        "resolve to their dimensions, no self-exposure.",
+    ),
+    gx_check(
+        "mart_supply_risk",
+        expectations.SUPPLY_RISK_FRAME_SQL,
+        "supply_risk_suite",
+        [_mart("mart_production_concentration")],
+        "HHI in [0,1], HHI_WGI in [0, 10 x HHI], WGI coverage in [0,1], keys unique.",
+    ),
+    gx_check(
+        "mart_alternative_suppliers",
+        expectations.ALTERNATIVE_SUPPLIERS_FRAME_SQL,
+        "alternative_suppliers_suite",
+        [COUNTRIES],
+        "shares in [0,1], ranks 1..n without gaps, keys unique, candidates resolve to dim_country.",
+    ),
+    gx_check(
+        "mart_net_import_reliance",
+        expectations.NET_IMPORT_RELIANCE_FRAME_SQL,
+        "net_import_reliance_suite",
+        [COUNTRIES],
+        "NIR equals net imports over apparent consumption, net-exporter flag agrees, tonnages "
+        "non-negative, keys unique, countries resolve.",
+    ),
+    gx_check(
+        "mart_event_trade_response",
+        expectations.EVENT_TRADE_RESPONSE_FRAME_SQL,
+        "event_trade_response_suite",
+        [POLICY_EVENTS],
+        "change = after - before, values non-negative, after year follows before, keys unique, "
+        "events resolve.",
+    ),
+    gx_check(
+        "mart_supply_shock",
+        expectations.SUPPLY_SHOCK_FRAME_SQL,
+        "supply_shock_suite",
+        [COUNTRIES],
+        "shortfall within imports and split into coverable + uncovered, shares in [0,1], months "
+        "of cover non-negative, keys unique.",
+    ),
+]
 
 
 # Sources are re-read by the monthly refresh: a raw table not loaded for 35 days means the
@@ -200,14 +166,7 @@ def trade_data_is_recent(warehouse: WarehouseResource) -> AssetCheckResult:
 
 defs = Definitions(
     asset_checks=[
-        gx_import_dependency,
-        gx_production_concentration,
-        gx_policy_exposure,
-        gx_supply_risk,
-        gx_alternative_suppliers,
-        gx_net_import_reliance,
-        gx_event_trade_response,
-        gx_supply_shock,
+        *GX_CHECKS,
         trade_data_is_recent,
         *source_freshness_checks,
     ],
