@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner
@@ -61,3 +62,52 @@ def dbt_build(
         if str(r.status) not in ("success", "pass")
     }
     return warehouse, not_passed
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Insert a frame's columns into raw.<table> (test data, fixed table names)."""
+    rows = frame.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
+    columns = ", ".join(frame.columns)
+    con.execute(f"insert into raw.{table} ({columns}) select {columns} from rows")
+
+
+def insert_policy_event(
+    con: duckdb.DuckDBPyConnection,
+    line: int,
+    event_id: str,
+    imposing_iso3: str,
+    measure_type: str,
+    effective: object,
+    elements: list[str],
+    minerals: list[str],
+    hs6s: list[str],
+    targets: list[str],
+) -> None:
+    """One in-force register event with its HS6 codes and targets, as the register loader
+    writes them (`events.yaml`, the event's line)."""
+    con.execute(
+        "insert into raw.policy_events (event_id, imposing_iso3, title, measure_type, "
+        "effective_date, elements, minerals, status, source, source_file, source_line) "
+        "values (?, ?, ?, ?, ?, ?, ?, 'in_force', 'policy_register', 'events.yaml', ?)",
+        [event_id, imposing_iso3, event_id, measure_type, effective, elements, minerals, line],
+    )
+    for hs6 in hs6s:
+        con.execute(
+            "insert into raw.policy_event_hs6 values (?, ?, 'events.yaml')", [event_id, hs6]
+        )
+    for target in targets:
+        con.execute(
+            "insert into raw.policy_event_targets values (?, ?, 'events.yaml')", [event_id, target]
+        )
+
+
+def built_reader(
+    tmp: Path, fill_raw: Callable[[duckdb.DuckDBPyConnection], None]
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """For a module fixture: build with every dbt node passing, then yield a read-only
+    connection to the warehouse."""
+    warehouse, not_passed = dbt_build(tmp, fill_raw)
+    assert not not_passed, not_passed
+    reader = duckdb.connect(str(warehouse), read_only=True)
+    yield reader
+    reader.close()

@@ -37,7 +37,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from dbt_fixtures import dbt_build
+from dbt_fixtures import built_reader, insert_frame, insert_policy_event
 
 from ingest._result import empty_rejects
 from ingest.comtrade import COMTRADE_RECORDS_SCHEMA, comtrade_country_iso3, partner_shares
@@ -152,13 +152,6 @@ def _comtrade_frame(records: list[dict[str, object]]) -> pl.DataFrame:
     return frame.select(list(COMTRADE_RECORDS_SCHEMA)).cast(COMTRADE_RECORDS_SCHEMA)
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Insert a frame's columns into raw.<table> (test data, fixed table names)."""
-    rows = frame.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
-    columns = ", ".join(frame.columns)
-    con.execute(f"insert into raw.{table} ({columns}) select {columns} from rows")
-
-
 def _salient(mineral: str, code: str, value: float | None, flag: str | None) -> dict[str, object]:
     return {
         "edition": 2024,
@@ -185,14 +178,14 @@ def _load_fixture_rows(con: duckdb.DuckDBPyConnection) -> None:
     comtrade = pl.concat(
         [_comtrade_frame(ANNUAL + MONTHLY), _comtrade_frame(DUPLICATE)], how="vertical"
     )
-    _insert(con, "comtrade_records", comtrade)
+    insert_frame(con, "comtrade_records", comtrade)
     baci = pl.DataFrame(BACI_ROWS, schema=BACI_COLUMNS, orient="row").with_columns(
         pl.lit("HS17").alias("hs_revision"),
         pl.lit("baci").alias("source"),
         pl.lit("BACI_HS17_Y2023_V202501.csv").alias("source_file"),
         pl.int_range(2, len(BACI_ROWS) + 2).alias("source_line"),
     )
-    _insert(con, "baci_trade", baci)
+    insert_frame(con, "baci_trade", baci)
     # USGS gallium refinery production 2023: CHN 600 t (USA not listed -> assumed 0).
     con.execute(
         "insert into raw.usgs_mcs_world (edition, commodity_code, mineral, country_raw, "
@@ -204,34 +197,25 @@ def _load_fixture_rows(con: duckdb.DuckDBPyConnection) -> None:
     salient = pl.DataFrame(
         [_salient("gallium", "galli", 95.0, None), _salient("germanium", "germa", None, ">50")]
     )
-    _insert(con, "usgs_mcs_salient", salient)
+    insert_frame(con, "usgs_mcs_salient", salient)
     for line, (event_id, effective, hs6s, targets) in enumerate(EVENTS, start=1):
-        con.execute(
-            "insert into raw.policy_events (event_id, imposing_iso3, title, measure_type, "
-            "effective_date, elements, minerals, status, source, source_file, source_line) "
-            "values (?, 'CHN', ?, 'export_licensing', ?, ['Ga'], ['gallium'], 'in_force', "
-            "'policy_register', 'events.yaml', ?)",
-            [event_id, event_id, effective, line],
+        insert_policy_event(
+            con,
+            line,
+            event_id,
+            "CHN",
+            "export_licensing",
+            effective,
+            ["Ga"],
+            ["gallium"],
+            hs6s,
+            targets,
         )
-        for hs6 in hs6s:
-            con.execute(
-                "insert into raw.policy_event_hs6 values (?, ?, 'events.yaml')", [event_id, hs6]
-            )
-        for target in targets:
-            con.execute(
-                "insert into raw.policy_event_targets values (?, ?, 'events.yaml')",
-                [event_id, target],
-            )
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    tmp = tmp_path_factory.mktemp("comtrade_marts")
-    warehouse, not_passed = dbt_build(tmp, _load_fixture_rows)
-    assert not not_passed, not_passed
-    reader = duckdb.connect(str(warehouse), read_only=True)
-    yield reader
-    reader.close()
+    yield from built_reader(tmp_path_factory.mktemp("comtrade_marts"), _load_fixture_rows)
 
 
 def test_new_marts_have_column_comments(built: duckdb.DuckDBPyConnection) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from dbt_fixtures import dbt_build
+from dbt_fixtures import dbt_build, insert_frame
 
 from ingest import reference
 
@@ -124,18 +124,11 @@ POLICY_EVENT_HS6 = [
 POLICY_EVENT_TARGETS = [("CHN-2024-046", "USA")]
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Insert a frame's columns into raw.<table> (test data, fixed table names)."""
-    rows = frame.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
-    columns = ", ".join(frame.columns)
-    con.execute(f"insert into raw.{table} ({columns}) select {columns} from rows")
-
-
 def _load_fixture_rows(con: duckdb.DuckDBPyConnection) -> None:
-    _insert(con, "ref_countries", reference.countries().drop("aliases"))
-    _insert(con, "ref_commodities", reference.commodities())
+    insert_frame(con, "ref_countries", reference.countries().drop("aliases"))
+    insert_frame(con, "ref_commodities", reference.commodities())
     trade = pl.DataFrame(BACI_TRADE_ROWS, schema=BACI_TRADE_COLUMNS, orient="row")
-    _insert(
+    insert_frame(
         con,
         "baci_trade",
         trade.with_columns(
@@ -145,7 +138,7 @@ def _load_fixture_rows(con: duckdb.DuckDBPyConnection) -> None:
         ),
     )
     usgs = pl.DataFrame(USGS_ROWS)
-    _insert(
+    insert_frame(
         con,
         "usgs_mcs_world",
         usgs.with_columns(

@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from dbt_fixtures import dbt_build
+from dbt_fixtures import built_reader, insert_frame, insert_policy_event
 
 from ingest import reference
 from orchestration import expectations
@@ -127,13 +127,6 @@ EVENTS = [
 ]
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Insert a frame's columns into raw.<table> (test data, fixed table names)."""
-    rows = frame.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
-    columns = ", ".join(frame.columns)
-    con.execute(f"insert into raw.{table} ({columns}) select {columns} from rows")
-
-
 def _source_columns(frame: pl.DataFrame, source: str, file: str) -> pl.DataFrame:
     return frame.with_columns(
         pl.lit(source).alias("source"),
@@ -182,47 +175,26 @@ def _usgs_rows() -> pl.DataFrame:
 
 
 def _load_fixture_rows(con: duckdb.DuckDBPyConnection) -> None:
-    _insert(con, "ref_countries", reference.countries().drop("aliases"))
-    _insert(con, "ref_commodities", reference.commodities())
+    insert_frame(con, "ref_countries", reference.countries().drop("aliases"))
+    insert_frame(con, "ref_commodities", reference.commodities())
     trade = pl.DataFrame(BACI_ROWS, schema=BACI_COLUMNS, orient="row").with_columns(
         pl.lit("HS17").alias("hs_revision")
     )
-    _insert(con, "baci_trade", _source_columns(trade, "baci", "BACI_HS17_V202501.csv"))
-    _insert(con, "usgs_mcs_world", _source_columns(_usgs_rows(), "usgs_mcs", "mcs_world.csv"))
+    insert_frame(con, "baci_trade", _source_columns(trade, "baci", "BACI_HS17_V202501.csv"))
+    insert_frame(con, "usgs_mcs_world", _source_columns(_usgs_rows(), "usgs_mcs", "mcs_world.csv"))
     wgi = pl.DataFrame(
         WGI_ROWS,
         schema=("country_iso3", "country_code", "series_code", "year", "value"),
         orient="row",
     )
-    _insert(con, "wgi_governance", _source_columns(wgi, "wgi", "WGI.csv"))
-    for line, (event_id, imposing, kind, effective, elements, minerals, hs6s, targets) in enumerate(
-        EVENTS, start=1
-    ):
-        con.execute(
-            "insert into raw.policy_events (event_id, imposing_iso3, title, measure_type, "
-            "effective_date, elements, minerals, status, source, source_file, source_line) "
-            "values (?, ?, ?, ?, ?, ?, ?, 'in_force', 'policy_register', 'events.yaml', ?)",
-            [event_id, imposing, event_id, kind, effective, elements, minerals, line],
-        )
-        for hs6 in hs6s:
-            con.execute(
-                "insert into raw.policy_event_hs6 values (?, ?, 'events.yaml')", [event_id, hs6]
-            )
-        for target in targets:
-            con.execute(
-                "insert into raw.policy_event_targets values (?, ?, 'events.yaml')",
-                [event_id, target],
-            )
+    insert_frame(con, "wgi_governance", _source_columns(wgi, "wgi", "WGI.csv"))
+    for line, event in enumerate(EVENTS, start=1):
+        insert_policy_event(con, line, *event)
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    tmp = tmp_path_factory.mktemp("dependency_marts")
-    warehouse, not_passed = dbt_build(tmp, _load_fixture_rows)
-    assert not not_passed, not_passed
-    reader = duckdb.connect(str(warehouse), read_only=True)
-    yield reader
-    reader.close()
+    yield from built_reader(tmp_path_factory.mktemp("dependency_marts"), _load_fixture_rows)
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> tuple:
