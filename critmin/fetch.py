@@ -168,20 +168,12 @@ def _add_comtrade(sources: argparse._SubParsersAction) -> None:
         help="partner codes (default: every partner)",
     )
     parser.add_argument(
-        "--out",
-        metavar="DIR",
-        type=Path,
-        help=f"landing directory (default: ${DATA_DIR_ENV}, else ./{DEFAULT_LANDING})",
-    )
-    parser.add_argument(
         "--base-url",
         metavar="URL",
         default=DEFAULT_BASE_URL,
         help=f"API base URL (default: {DEFAULT_BASE_URL})",
     )
-    parser.add_argument(
-        "--max-attempts", metavar="N", type=int, default=5, help="attempts per request (default: 5)"
-    )
+    _download_arguments(parser, attempts_of="request")
     parser.set_defaults(fetch_run=run_comtrade)
 
 
@@ -357,7 +349,8 @@ def usgs_url(template: str, edition: int, file: str, code: str | None, item: str
         ) from None
 
 
-def _download_arguments(parser: argparse.ArgumentParser) -> None:
+def _download_arguments(parser: argparse.ArgumentParser, attempts_of: str = "file") -> None:
+    """The options every fetch sub-command shares: where to land, how often to try."""
     parser.add_argument(
         "--out",
         metavar="DIR",
@@ -365,7 +358,11 @@ def _download_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"landing directory (default: ${DATA_DIR_ENV}, else ./{DEFAULT_LANDING})",
     )
     parser.add_argument(
-        "--max-attempts", metavar="N", type=int, default=5, help="attempts per file (default: 5)"
+        "--max-attempts",
+        metavar="N",
+        type=int,
+        default=5,
+        help=f"attempts per {attempts_of} (default: 5)",
     )
 
 

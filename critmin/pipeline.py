@@ -157,8 +157,9 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
     mart_rows: dict[str, int] = {}
     quarantined = 0
     if build.exists():
-        mart_rows = access.table_row_counts(build, "marts")
-        quarantined = access.run_query(build, "select count(*) from raw.quarantine").rows[0][0]
+        with access.reader(build) as con:
+            mart_rows = access.table_row_counts(con, "marts")
+            quarantined = con.execute("select count(*) from raw.quarantine").fetchone()[0]
     return PipelineOutcome(
         warehouse=warehouse,
         data_dir=data_dir,

@@ -70,19 +70,24 @@ def run_query(path: Path, sql: str) -> QueryResult:
         return QueryResult(columns=columns, rows=cursor.fetchall())
 
 
-def table_row_counts(path: Path, schema: str) -> dict[str, int]:
-    """Rows per table in one schema of the warehouse."""
-    with reader(path) as con:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
-                [schema],
-            ).fetchall()
-        ]
-        counts: dict[str, int] = {}
-        for table in tables:
-            quoted = '"' + table.replace('"', '""') + '"'
-            counts[table] = con.execute(f'select count(*) from "{schema}".{quoted}').fetchone()[0]
-        return counts
+def quote_identifier(identifier: str) -> str:
+    """An SQL identifier, double-quoted (for names read from the warehouse's own catalog)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def table_row_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
+    """Rows per table in one schema, on an open connection."""
+    tables = [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+            [schema],
+        ).fetchall()
+    ]
+    return {
+        table: con.execute(
+            f"select count(*) from {quote_identifier(schema)}.{quote_identifier(table)}"
+        ).fetchone()[0]
+        for table in tables
+    }

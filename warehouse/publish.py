@@ -100,10 +100,6 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -126,7 +122,7 @@ def export_marts_parquet(database: Path, export_root: Path, version_id: str) -> 
         for table, columns in marts:
             # COPY takes its target as literal text and its table as an identifier; both come
             # from the warehouse's own catalog and are quoted.
-            source = f"{_quoted(MARTS_SCHEMA)}.{_quoted(table)}"
+            source = f"{access.quote_identifier(MARTS_SCHEMA)}.{access.quote_identifier(table)}"
             if "year" in columns:
                 con.execute(
                     f"copy (select * from {source}) to {_literal(str(target / table))} "
