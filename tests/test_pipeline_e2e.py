@@ -46,9 +46,20 @@ def test_run_succeeds_with_every_check_passing(built: PipelineOutcome) -> None:
     assert built.run_succeeded, built.failed_steps
     assert built.failed_checks == ()
     names = {c.name for c in built.checks}
-    # GX suites and dbt tests both ran as asset checks.
-    assert {"gx_import_dependency", "gx_production_concentration"} <= names
-    assert len(names) > 10
+    # Every GX suite and the dbt tests ran as asset checks.
+    gx_suites = {
+        "gx_import_dependency",
+        "gx_production_concentration",
+        "gx_policy_exposure",
+        "gx_supply_risk",
+        "gx_alternative_suppliers",
+        "gx_net_import_reliance",
+        "gx_event_trade_response",
+        "gx_supply_shock",
+    }
+    assert gx_suites <= names
+    assert any(name.startswith("unique_") for name in names)
+    assert any(name.startswith("not_null_") for name in names)
 
 
 def test_import_dependency_matches_hand_computation(built: PipelineOutcome) -> None:
@@ -142,9 +153,17 @@ def test_policy_register_is_loaded(built: PipelineOutcome) -> None:
 
 
 def test_running_twice_gives_the_same_marts(built: PipelineOutcome, tmp_path: Path) -> None:
+    contents = (
+        "select (select sum(value_usd) from marts.fct_trade_flows), "
+        "(select sum(hhi) from marts.mart_import_dependency), "
+        "(select sum(world_total) from marts.mart_production_concentration)"
+    )
+    before = _rows(built, contents)
     again = run_pipeline(built.data_dir, built.warehouse, echo=lambda _: None)
     assert again.success
     assert again.mart_rows == built.mart_rows
+    # The same values, not only the same row counts (a doubled load would double the sums).
+    assert _rows(again, contents) == before
     assert _rows(again, "select count(*) from raw.baci_trade") == [(5,)]
     assert _rows(again, "select count(*) from raw.quarantine") == [(1,)]
 
