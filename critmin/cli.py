@@ -19,7 +19,7 @@ from typing import Any
 from critmin import fetch, report
 from critmin.pipeline import BuildBusyError
 from warehouse import access
-from warehouse.paths import DEFAULT_DEMO_DIR, WAREHOUSE_ENV, docs_dir, warehouse_path
+from warehouse.paths import WAREHOUSE_ENV, docs_dir, warehouse_path
 
 LANDING_LAYOUT = "DIR/baci/, DIR/usgs_mcs/, DIR/comtrade/, DIR/policy_events/"
 
@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "Examples:\n"
-            "  critmin run                       build from the bundled (synthetic) demo data\n"
+            "  critmin run                       build from the real starter data\n"
             "  critmin run --data-dir landing/   build from your own landing directory\n"
             '  critmin query "select * from marts.mart_import_dependency '
             "where importer_iso3 = 'IND'\""
@@ -56,14 +56,15 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help=(
             f"landing directory laid out as {LANDING_LAYOUT}; an absent folder is an empty "
-            f"source (default: the demo data, written to {DEFAULT_DEMO_DIR} when missing)"
+            "source (default: the real starter data, written to .critmin/starter/ by "
+            "`critmin fetch starter` when missing)"
         ),
     )
     _warehouse_argument(run, "DuckDB file to build")
 
     demo = commands.add_parser(
         "demo-data",
-        help="write the synthetic demo landing directory",
+        help="write a synthetic landing directory (test fixtures in the real formats)",
         description=(
             "Write the demo landing directory: synthetic, seeded BACI trade files and USGS MCS "
             "world files in their published formats, and the real curated policy register."
@@ -142,12 +143,16 @@ def _demo_data(out: Path, if_missing: bool) -> int:
 
 
 def _run(data_dir: Path | None, warehouse: Path) -> int:
-    from critmin import demo_data
+    from critmin import starter
     from critmin.pipeline import run_pipeline
 
     if data_dir is None:
-        data_dir = demo_data.ensure_demo_data(DEFAULT_DEMO_DIR)
-        print(f"critmin: using the bundled demo data (synthetic) in {data_dir}")
+        try:
+            data_dir = starter.ensure_starter(starter.DEFAULT_STARTER_DIR)
+        except starter.StarterError as error:
+            print(f"critmin: {error}", file=sys.stderr)
+            return 2
+        print(f"critmin: using the real starter data in {data_dir} ({starter.LACKS})")
     elif not data_dir.is_dir():
         print(
             f"critmin: landing directory {data_dir} does not exist; expected a directory laid "

@@ -35,10 +35,12 @@ import polars as pl
 
 import ingest
 from ingest import reference
+from ingest.landing import MANIFEST_NAME as LANDING_MANIFEST
+from ingest.landing import landing_toml
 
 DEMO_SOURCE = "demo"
 DEFAULT_SEED = 20250404
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 YEARS: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023, 2024)
 BACI_RELEASE = "V202501"
 HS_REVISION = "HS17"
@@ -1193,6 +1195,15 @@ def write_demo_data(out_dir: Path, seed: int = DEFAULT_SEED) -> DemoSummary:
     _write_bytes(out_dir / relative, _wgi_bytes(wgi_rows))
     written.append(DemoFile(relative, len(wgi_rows)))
 
+    written.append(DemoFile(LANDING_MANIFEST, None))
+    _write_bytes(
+        out_dir / LANDING_MANIFEST,
+        landing_toml(
+            label=DEMO_SOURCE,
+            synthetic=True,
+            description="synthetic demo data (seeded generator, real formats): not real figures",
+        ).encode("utf-8"),
+    )
     written.append(DemoFile(README_NAME, None))
     _write_bytes(out_dir / README_NAME, _readme_text(seed, written).encode("utf-8"))
     return DemoSummary(out_dir, seed, GENERATOR_VERSION, tuple(written))

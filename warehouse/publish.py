@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.landing import read_landing_info
 from warehouse import access
 
 VERSION_TABLE = "meta.warehouse_version"
@@ -34,21 +35,33 @@ class Published:
 
 
 def stamp_version(con: duckdb.DuckDBPyConnection, run_id: str, landing_dir: str) -> str:
-    """Record the version id of the build about to be published in `meta.warehouse_version`."""
+    """Record the version id of the build about to be published in `meta.warehouse_version`,
+    with what its landing directory says it covers and lacks (its `landing.toml`)."""
     version_id = uuid.uuid4().hex
+    info = read_landing_info(Path(landing_dir))
     con.execute("create schema if not exists meta")
     con.execute(
         "create or replace table meta.warehouse_version ("
         "version_id varchar not null, built_at timestamp not null, run_id varchar, "
-        "landing_dir varchar)"
+        "landing_dir varchar, landing_label varchar, landing_coverage varchar, "
+        "landing_lacks varchar)"
     )
     con.execute(
-        "insert into meta.warehouse_version values (?, ?, ?, ?)",
-        [version_id, datetime.now(UTC).replace(tzinfo=None), run_id, landing_dir],
+        "insert into meta.warehouse_version values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            version_id,
+            datetime.now(UTC).replace(tzinfo=None),
+            run_id,
+            landing_dir,
+            info.label or None,
+            info.description or None,
+            info.lacks or None,
+        ],
     )
     con.execute(
         "comment on table meta.warehouse_version is "
-        "'The published build: one row; every table in this file belongs to this version.'"
+        "'The published build: one row; every table in this file belongs to this version. "
+        "landing_coverage and landing_lacks say what the landing directory covers and lacks.'"
     )
     return version_id
 
