@@ -64,7 +64,7 @@ baci as (
         ) as rank,
         'baci' as trade_source,
         'annual' as frequency,
-        cast(null as integer) as month,
+        cast(null as integer) as month,  -- noqa: RF04
         import_value_usd,
         'sum_of_partners' as share_denominator
     from with_totals
@@ -76,26 +76,32 @@ baci as (
 comtrade_suppliers as (
 
     select
-        year,
-        importer_iso3,
-        mineral,
-        stage,
-        exporter_iso3,
-        value_usd,
-        share,
+        comtrade.year,
+        comtrade.importer_iso3,
+        comtrade.mineral,
+        comtrade.stage,
+        comtrade.exporter_iso3,
+        comtrade.value_usd,
+        comtrade.share,
         row_number() over (
-            partition by frequency, year, month, importer_iso3, mineral, stage
-            order by value_usd desc, exporter_iso3 asc
+            partition by
+                comtrade.frequency,
+                comtrade.year,
+                comtrade.month,
+                comtrade.importer_iso3,
+                comtrade.mineral,
+                comtrade.stage
+            order by comtrade.value_usd desc, comtrade.exporter_iso3 asc
         ) as rank,
         'comtrade' as trade_source,
-        frequency,
-        month,
-        import_value_usd,
-        share_denominator
+        comtrade.frequency,
+        comtrade.month,
+        comtrade.import_value_usd,
+        comtrade.share_denominator
     from comtrade
     semi join countries
         on comtrade.exporter_iso3 = countries.country_iso3
-    where import_value_usd > 0
+    where comtrade.import_value_usd > 0
 
 ),
 

@@ -132,7 +132,7 @@ final as (
         partner_values.freq_code,
         partner_values.period,
         partner_values.ref_year as year,
-        partner_values.ref_month as month,
+        partner_values.ref_month as month,  -- noqa: RF04
         partner_values.reporter_m49,
         partner_values.reporter_iso3 as importer_iso3,
         partner_values.mineral,

@@ -116,7 +116,7 @@ baci_by_importer as (
         'baci' as trade_source,
         'annual' as frequency,
         any_value(reference_year) as reference_year,
-        cast(null as integer) as month,
+        cast(null as integer) as month,  -- noqa: RF04
         cast(null as integer) as months_from_effective,
         'sum_of_partners' as share_denominator,
         coalesce(sum(value_usd) filter (where exporter_iso3 = imposing_iso3), 0)
@@ -190,7 +190,7 @@ comtrade_scope_codes as (
         on
             (
                 comtrade_codes.frequency = 'annual'
-                and comtrade_codes.ref_year = event_months.reference_year
+                and event_months.reference_year = comtrade_codes.ref_year
             )
             or (
                 comtrade_codes.frequency = 'monthly'
@@ -256,7 +256,7 @@ comtrade_by_importer as (
         'comtrade' as trade_source,
         any_value(comtrade_scope_codes.frequency) as frequency,
         any_value(comtrade_scope_codes.ref_year) as reference_year,
-        any_value(comtrade_scope_codes.ref_month) as month,
+        any_value(comtrade_scope_codes.ref_month) as month,  -- noqa: RF04
         any_value(comtrade_scope_codes.months_from_effective) as months_from_effective,
         case
             when bool_and(comtrade_scope_codes.denominator = 'world_total') then 'world_total'
