@@ -51,6 +51,7 @@ from dbt_fixtures import built_reader, insert_policy_event
 
 from ingest._result import empty_rejects
 from ingest.comtrade import read_comtrade_folder
+from orchestration import expectations
 from warehouse.load import load_source, load_source_read, reference_tables
 
 REALDATA = Path(__file__).parents[1] / ".." / "shared" / "realdata" / "comtrade"
@@ -295,6 +296,25 @@ def test_policy_exposure_annual_and_monthly(built: duckdb.DuckDBPyConnection) ->
     ]
 
 
+def test_gx_suites_accept_comtrade_rows_and_catch_a_share_sum_above_one(
+    built: duckdb.DuckDBPyConnection,
+) -> None:
+    suites = {
+        expectations.IMPORT_DEPENDENCY_FRAME_SQL: expectations.import_dependency_suite,
+        expectations.POLICY_EXPOSURE_FRAME_SQL: expectations.policy_exposure_suite,
+    }
+    for sql, suite in suites.items():
+        outcome = expectations.validate(built.cursor().sql(sql).df(), suite())
+        assert outcome.success, outcome.failures
+        assert outcome.rows > 0
+    # A Comtrade group whose supplier shares added up to more than the World total is caught.
+    broken = built.cursor().sql(expectations.IMPORT_DEPENDENCY_FRAME_SQL).df()
+    broken.loc[0, "supplier_share_sum_deviation"] = 0.2
+    outcome = expectations.validate(broken, expectations.import_dependency_suite())
+    assert not outcome.success
+    assert any("supplier_share_sum_deviation" in failure for failure in outcome.failures)
+
+
 @pytest.mark.skipif(
     not REALDATA.is_dir(), reason="real Comtrade extracts (../shared/realdata/comtrade) absent"
 )
@@ -306,6 +326,10 @@ def test_real_extract_share_pinned_by_hand(built: duckdb.DuckDBPyConnection) -> 
         -> China's share of US rare-earth compound imports = 111168490 / 181268698 = 0.613280...
         cmdCode 280530, partner 156: 21,816,502; partner 0: 22,096,375
         -> China's share of US rare-earth metal imports = 21816502 / 22096375 = 0.987334...
+    lithium_trade_data.csv, the same reporter, flow and year:
+        cmdCode 253090, partner 156: 18,969,791; partner 0: 108,501,278
+        -> 18969791 / 108501278 = 0.174832...; 253090 is shared by lithium and rare-earth
+        concentrates, so it counts fully for rare_earths/ore_concentrate too (an upper bound).
     2846 maps to rare_earths/compound because both its subheadings (284610, 284690) do.
     """
     rows = built.execute(
@@ -317,6 +341,13 @@ def test_real_extract_share_pinned_by_hand(built: duckdb.DuckDBPyConnection) -> 
     assert rows == [
         ("compound", pytest.approx(111168490 / 181268698, abs=1e-12), 181268698.0, "world_total"),
         ("metal", pytest.approx(21816502 / 22096375, abs=1e-12), 22096375.0, "world_total"),
+        (
+            "ore_concentrate",
+            pytest.approx(18969791 / 108501278, abs=1e-12),
+            108501278.0,
+            "world_total",
+        ),
     ]
     assert 111168490 / 181268698 == pytest.approx(0.613280, abs=1e-6)
     assert 21816502 / 22096375 == pytest.approx(0.987334, abs=1e-6)
+    assert 18969791 / 108501278 == pytest.approx(0.174832, abs=1e-6)
