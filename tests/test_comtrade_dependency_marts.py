@@ -328,7 +328,7 @@ def test_real_extract_share_pinned_by_hand(built: duckdb.DuckDBPyConnection) -> 
         -> China's share of US rare-earth metal imports = 21816502 / 22096375 = 0.987334...
     lithium_trade_data.csv, the same reporter, flow and year:
         cmdCode 253090, partner 156: 18,969,791; partner 0: 108,501,278
-        -> 18969791 / 108501278 = 0.174832...; 253090 is shared by lithium and rare-earth
+        -> 18969791 / 108501278 = 0.174835...; 253090 is shared by lithium and rare-earth
         concentrates, so it counts fully for rare_earths/ore_concentrate too (an upper bound).
     2846 maps to rare_earths/compound because both its subheadings (284610, 284690) do.
     """
@@ -350,4 +350,4 @@ def test_real_extract_share_pinned_by_hand(built: duckdb.DuckDBPyConnection) -> 
     ]
     assert 111168490 / 181268698 == pytest.approx(0.613280, abs=1e-6)
     assert 21816502 / 22096375 == pytest.approx(0.987334, abs=1e-6)
-    assert 18969791 / 108501278 == pytest.approx(0.174832, abs=1e-6)
+    assert 18969791 / 108501278 == pytest.approx(0.174835, abs=1e-6)
