@@ -9,6 +9,8 @@ Sections, per mineral (a mart that is absent or has no rows for the country give
 error):
 
 1. Supplier shares per stage over the years (`mart_supplier_shares`), China's share.
+   The trade sections read the BACI annual rows (`trade_source = 'baci'`); the marts' UN Comtrade
+   rows (recent years, months) are another source and are not mixed into them.
 2. Concentration: import HHI per stage (`mart_import_dependency`), world production concentration
    (`mart_production_concentration`).
 3. Policy timeline (`dim_policy_event`, `bridge_policy_event_hs6`, `mart_event_trade_response`,
@@ -283,6 +285,7 @@ def load_report_data(
                 m
                 for (m,) in con.execute(
                     "select mineral from marts.mart_import_dependency where importer_iso3 = ? "
+                    "and trade_source = 'baci' and frequency = 'annual' "
                     "group by mineral order by max_by(import_value_usd, year) desc, mineral",
                     [iso3],
                 ).fetchall()
@@ -378,14 +381,15 @@ def _mineral_data(
             con,
             "select year, stage, exporter_iso3, value_usd, share, rank "
             "from marts.mart_supplier_shares where importer_iso3 = ? and mineral = ? "
-            "order by stage, year, rank",
+            "and trade_source = 'baci' and frequency = 'annual' order by stage, year, rank",
             [iso3, mineral],
         ),
         import_dependency=_records(
             con,
             "select year, stage, import_value_usd, supplier_count, top_supplier_iso3, "
             "top_supplier_share, hhi, china_share from marts.mart_import_dependency "
-            "where importer_iso3 = ? and mineral = ? order by stage, year",
+            "where importer_iso3 = ? and mineral = ? and trade_source = 'baci' "
+            "and frequency = 'annual' order by stage, year",
             [iso3, mineral],
         ),
         production=_records(
@@ -399,6 +403,7 @@ def _mineral_data(
         exposure=optional(
             "mart_policy_exposure",
             "select * from marts.mart_policy_exposure where importer_iso3 = ? "
+            "and trade_source = 'baci' and frequency = 'annual' "
             "and (list_contains(scope_minerals, ?) or list_contains(?, event_id)) "
             "order by effective_date, event_id",
             [iso3, mineral, event_ids],

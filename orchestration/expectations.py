@@ -24,17 +24,36 @@ TOLERANCE = 1e-9
 
 IMPORT_DEPENDENCY_FRAME_SQL = """
 with shares as (
-    select year, importer_iso3, mineral, stage, sum(share) as supplier_share_sum
+    select
+        year, importer_iso3, mineral, stage, trade_source, frequency, month,
+        sum(share) as supplier_share_sum
     from marts.mart_supplier_shares
     group by all
 )
 select
     d.*,
     s.supplier_share_sum,
-    d.hhi - 1.0 / d.supplier_count as hhi_above_lower_bound,
+    -- BACI: the suppliers are the whole total, shares sum to 1 and HHI >= 1/n. Comtrade: the
+    -- total is the reporter's World figure, which can include partners not loaded or areas, so
+    -- the country shares sum to c <= 1 and HHI >= c^2/n.
+    case
+        when d.trade_source = 'baci' then s.supplier_share_sum - 1
+        else greatest(s.supplier_share_sum - 1, 0)
+    end as supplier_share_sum_deviation,
+    case
+        when d.trade_source = 'baci' then d.hhi - 1.0 / d.supplier_count
+        else d.hhi - d.partner_coverage_share * d.partner_coverage_share / d.supplier_count
+    end as hhi_above_lower_bound,
     d.top_supplier_share - d.china_share as top_share_minus_china_share
 from marts.mart_import_dependency as d
-left join shares as s using (year, importer_iso3, mineral, stage)
+left join shares as s
+    on d.year = s.year
+    and d.importer_iso3 = s.importer_iso3
+    and d.mineral = s.mineral
+    and d.stage = s.stage
+    and d.trade_source = s.trade_source
+    and d.frequency = s.frequency
+    and d.month is not distinct from s.month
 """
 
 PRODUCTION_CONCENTRATION_FRAME_SQL = """
@@ -79,12 +98,12 @@ def _suite(name: str, expectations: list[gx.expectations.Expectation]) -> Expect
 
 def import_dependency_suite() -> ExpectationSuite:
     """Rules for marts.mart_import_dependency (with its supplier shares)."""
-    keys = ["year", "importer_iso3", "mineral", "stage"]
+    keys = ["year", "importer_iso3", "mineral", "stage", "trade_source", "frequency", "month"]
     return _suite(
         "mart_import_dependency",
         [
-            *_not_null([*keys, "import_value_usd", "supplier_count", "top_supplier_iso3", "hhi"]),
-            *_not_null(["top_supplier_share", "china_share", "supplier_share_sum"]),
+            *_not_null([*keys[:-1], "import_value_usd", "supplier_count", "top_supplier_iso3"]),
+            *_not_null(["hhi", "top_supplier_share", "china_share", "supplier_share_sum"]),
             gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
             gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
             gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
@@ -95,8 +114,14 @@ def import_dependency_suite() -> ExpectationSuite:
             _between("hhi", 0, 1),
             # HHI of n suppliers lies in [1/n, 1].
             _between("hhi_above_lower_bound", -TOLERANCE, None),
-            # Every importer's supplier shares sum to 1.
-            _between("supplier_share_sum", 1 - TOLERANCE, 1 + TOLERANCE),
+            gx.expectations.ExpectColumnValuesToBeInSet(
+                column="trade_source", value_set=["baci", "comtrade"]
+            ),
+            gx.expectations.ExpectColumnValuesToBeInSet(
+                column="frequency", value_set=["annual", "monthly"]
+            ),
+            # BACI: every importer's supplier shares sum to 1; Comtrade: to at most 1.
+            _between("supplier_share_sum_deviation", -TOLERANCE, TOLERANCE),
             # China cannot hold more than the top supplier's share.
             _between("top_share_minus_china_share", -TOLERANCE, None),
         ],
@@ -231,11 +256,11 @@ def _all_false(column: str) -> gx.expectations.Expectation:
 
 def policy_exposure_suite() -> ExpectationSuite:
     """Rules for marts.mart_policy_exposure: shares in [0, 1], keys unique, dims resolve."""
-    keys = ["event_id", "importer_iso3"]
+    keys = ["event_id", "importer_iso3", "trade_source", "frequency", "reference_year", "month"]
     return _suite(
         "mart_policy_exposure",
         [
-            *_not_null([*keys, "imposing_iso3", "reference_year", "exposure_share"]),
+            *_not_null([*keys[:-1], "imposing_iso3", "exposure_share"]),
             *_not_null(["exposed_imports_usd", "scope_imports_usd", "is_upper_bound"]),
             gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
             gx.expectations.ExpectColumnValuesToBeInSet(

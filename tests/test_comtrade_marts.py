@@ -12,7 +12,8 @@ Annual 2023, HS 284690 (rare earths, compound), classification H5:
                      the same total again in a second file (a CSV extract overlapping the API chunk)
     IND M from 899   100 (an area: a partner for shares, not a bilateral flow)
     IND M World      1500
-    IND M from CHN   4-digit 2846: 1200 (stays out of the HS6 marts)
+    IND M from CHN   4-digit 2846: 1200 (stays out of the HS6 marts; in the dependency marts
+                     IND's 284690 report counts instead, never both)
     CHN X to IND     1000 (8000 kg)
     CHN X to JPN     500 (JPN reported nothing)
 BACI 2023 (HS17): CHN->IND 284690 999, DEU->IND 284690 70, CHN->USA 811292 1000 / 10 t,
@@ -398,3 +399,47 @@ def test_monthly_event_windows(built: duckdb.DuckDBPyConnection) -> None:
         "select count(*) from marts.mart_event_trade_response_monthly "
         "where event_id in ('CHN-GA-MID', 'CHN-RE-2025')"
     ).fetchone() == (0,)
+
+
+def test_baci_and_comtrade_of_one_year_are_two_rows_not_a_sum(
+    built: duckdb.DuckDBPyConnection,
+) -> None:
+    # IND rare-earth compounds 2023. BACI: CHN 999, DEU 70 -> total 1069. Comtrade (IND's own
+    # report, 284690): World 1500, CHN 1100, area 899 100; the 4-digit 2846 report (CHN 1200) does
+    # not count because IND reported its subheading 284690 for the same year. A sum would give
+    # CHN 999 + 1100 = 2099 of 1069 + 1500 = 2569: no row says that.
+    rows = built.execute(
+        "select trade_source, frequency, month, exporter_iso3, value_usd, share, rank, "
+        "import_value_usd, share_denominator from marts.mart_supplier_shares "
+        "where year = 2023 and importer_iso3 = 'IND' and mineral = 'rare_earths' "
+        "and stage = 'compound' order by trade_source, rank"
+    ).fetchall()
+    assert rows == [
+        ("baci", "annual", None, "CHN", 999.0, pytest.approx(999 / 1069), 1, 1069.0,
+         "sum_of_partners"),
+        ("baci", "annual", None, "DEU", 70.0, pytest.approx(70 / 1069), 2, 1069.0,
+         "sum_of_partners"),
+        ("comtrade", "annual", None, "CHN", 1100.0, pytest.approx(1100 / 1500), 1, 1500.0,
+         "world_total"),
+    ]  # fmt: skip
+    dependency = built.execute(
+        "select trade_source, import_value_usd, supplier_count, china_share, hhi, "
+        "partner_coverage_share from marts.mart_import_dependency where year = 2023 "
+        "and importer_iso3 = 'IND' and mineral = 'rare_earths' and stage = 'compound' "
+        "order by trade_source"
+    ).fetchall()
+    # BACI HHI = (999/1069)^2 + (70/1069)^2; Comtrade HHI = (1100/1500)^2, a lower bound since
+    # the area's 100 of the World total is no supplier (coverage 1100/1500).
+    assert dependency == [
+        ("baci", 1069.0, 2, pytest.approx(999 / 1069),
+         pytest.approx((999 / 1069) ** 2 + (70 / 1069) ** 2), pytest.approx(1.0)),
+        ("comtrade", 1500.0, 1, pytest.approx(1100 / 1500), pytest.approx((1100 / 1500) ** 2),
+         pytest.approx(1100 / 1500)),
+    ]  # fmt: skip
+    # Monthly Comtrade reports are rows of their own too: USA gallium metal, February 2023, 300
+    # from CHN (the mot-1 breakdown not added), the only partner -> share 1.
+    assert built.execute(
+        "select import_value_usd, china_share, share_denominator from marts.mart_import_dependency "
+        "where trade_source = 'comtrade' and frequency = 'monthly' and year = 2023 and month = 2 "
+        "and importer_iso3 = 'USA' and mineral = 'gallium'"
+    ).fetchall() == [(300.0, 1.0, "sum_of_partners")]

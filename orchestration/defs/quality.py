@@ -68,7 +68,8 @@ GX_CHECKS = [
         expectations.IMPORT_DEPENDENCY_FRAME_SQL,
         "import_dependency_suite",
         [_mart("mart_supplier_shares")],
-        "shares in [0,1] and summing to 1 per importer, HHI in [1/n, 1], keys unique.",
+        "shares in [0,1] and summing to 1 per importer (BACI; at most 1 for Comtrade), HHI in "
+        "[1/n, 1] (BACI; [c^2/n, 1] for Comtrade), keys unique.",
     ),
     gx_check(
         "mart_production_concentration",

@@ -2,13 +2,17 @@ with
 
 dependency as (
 
+    -- BACI annual rows: the other inputs (fct_trade_flows, production, governance) are annual
+    -- BACI-year figures; Comtrade rows are a separate source and frequency.
     select * from {{ ref('mart_import_dependency') }}
+    where trade_source = 'baci' and frequency = 'annual'
 
 ),
 
 supplier_shares as (
 
     select * from {{ ref('mart_supplier_shares') }}
+    where trade_source = 'baci' and frequency = 'annual'
 
 ),
 
