@@ -8,9 +8,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from wheel_data import extract_lib_file
 
 from ingest import world_mining_data as wmd
-from tests.wheel_data import extract_lib_file
 
 YEARS = ("2021", "2022")
 COUNTRY_COLUMNS = ("Country", "Country_Code", "Country_ISO", *YEARS, "unit", "data_source")
