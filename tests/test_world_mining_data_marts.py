@@ -15,6 +15,8 @@ from wheel_data import extract_lib_file
 
 from ingest import usgs_mcs, wgi, world_mining_data
 from ingest._result import empty_rejects
+from orchestration.defs.quality import production_sources_agree
+from orchestration.resources import WarehouseResource
 from warehouse.load import load_source, load_source_read, reference_tables
 
 USGS_FIXTURES = Path(__file__).parent / "fixtures" / "usgs_mcs"
@@ -47,7 +49,7 @@ def built(
 
     warehouse, not_passed = dbt_build(tmp_path_factory.mktemp("dbt"), fill, select=SELECT)
     reader = duckdb.connect(str(warehouse), read_only=True)
-    yield reader, not_passed
+    yield reader, not_passed, warehouse
     reader.close()
 
 
@@ -56,7 +58,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
 
 
 def test_only_warnings_fail(built) -> None:
-    _, not_passed = built
+    _, not_passed, _ = built
     # The two findings about the sources are warnings, not failures: WMD Total rows that differ
     # from their countries, and USGS vs WMD world totals more than 10% apart.
     assert set(not_passed) == {
@@ -67,7 +69,7 @@ def test_only_warnings_fail(built) -> None:
 
 
 def test_production_comes_from_two_sources(built) -> None:
-    con, _ = built
+    con, _, _ = built
     sources = _rows(
         con,
         "select production_source, count(*) from marts.fct_production group by all order by 1",
@@ -97,7 +99,7 @@ def test_concentration_per_source(built) -> None:
     3, Korea, South 2, Russia 5, Ukraine 0 = 616 t (= WMD's Total row 616); HHI = (606^2 + 3^2 +
     2^2 + 5^2 + 0) / 616^2 = 367,274 / 379,456 = 0.967896146...
     """
-    con, _ = built
+    con, _, _ = built
     sql = (
         "select world_total, hhi, top1_iso3, country_count, reported_world_total "
         "from marts.mart_production_concentration "
@@ -121,7 +123,7 @@ def test_world_totals_differing_by_more_than_10pct_are_listed(built) -> None:
     0.119022... > 10%: listed. WMD's own Total row says 296,837 (it misses Laos, Nigeria and
     Vietnam, the rows after it: 150 + 380 + 1,300 = 1,830 = 298,667 - 296,837).
     """
-    con, _ = built
+    con, _, _ = built
     ((usgs, wmd, relative, flagged, total_ok),) = _rows(
         con,
         "select usgs_world_total_t, wmd_world_total_t, relative_difference, "
@@ -147,7 +149,7 @@ def test_governance_reaches_the_supply_risk_mart(built) -> None:
     = (42,000^2 x 5.072010055 + 210,000^2 x 5.882147253 + 12,000^2 x 9.423485279 + 2,900^2 x
     6.137216330) / 266,900^2 = 3.786846430; every producer has a score, coverage 1.
     """
-    con, _ = built
+    con, _, _ = built
     ((hhi_wgi, coverage),) = _rows(
         con,
         "select hhi_wgi, wgi_coverage_share from marts.mart_supply_risk "
@@ -167,7 +169,7 @@ def test_governance_reaches_the_supply_risk_mart(built) -> None:
 def test_scrreen_recycling_rate_preferred_over_the_seed(built) -> None:
     """HS Code Map: Rare Earths (REO) 0.01 (SCRREEN factsheet), Graphite 0.03 (SCRREEN),
     Tungsten (W) 0.42 (SCRREEN); Gallium 0.0 with no reference -> the seed's value is kept."""
-    con, _ = built
+    con, _, _ = built
     rates = dict(
         (mineral, (rate, source))
         for mineral, rate, source in _rows(
@@ -180,3 +182,18 @@ def test_scrreen_recycling_rate_preferred_over_the_seed(built) -> None:
     assert rates["graphite"] == (0.03, "scrreen_2023")
     assert rates["tungsten"] == (0.42, "scrreen_2023")
     assert rates["gallium"] == (0.0, "seed")
+
+
+def test_asset_check_warns_with_the_differing_figures(built) -> None:
+    """The Dagster check lists the same mineral-years as the mart, with the figures (rare earths
+    mine 2022: USGS 266,900 t, WMD 298,667 t, +11.9%), as a warning."""
+    con, _, warehouse = built
+    (differing,) = con.execute(
+        "select count(*) from marts.mart_production_source_comparison "
+        "where differs_by_more_than_10pct"
+    ).fetchone()
+    result = production_sources_agree(warehouse=WarehouseResource(path=str(warehouse)))
+    assert result.passed is False
+    assert result.severity.value == "WARN"
+    assert result.metadata["differing"].value == differing > 0
+    assert "rare_earths mine 2022: USGS 266,900 t, WMD 298,667 t (+11.9%" in result.description
