@@ -21,6 +21,9 @@ class CheckOutcome:
     name: str
     passed: bool
     description: str
+    # `ERROR` or `WARN`: a WARN check that does not pass is reported, it does not fail the run
+    # (publishing is gated on ERROR checks only, see orchestration/defs/serving.py).
+    severity: str = "ERROR"
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,12 @@ class PipelineOutcome:
 
     @property
     def failed_checks(self) -> tuple[CheckOutcome, ...]:
-        return tuple(c for c in self.checks if not c.passed)
+        return tuple(c for c in self.checks if not c.passed and c.severity != "WARN")
+
+    @property
+    def warnings(self) -> tuple[CheckOutcome, ...]:
+        """WARN-severity checks that did not pass (e.g. production sources > 10% apart)."""
+        return tuple(c for c in self.checks if not c.passed and c.severity == "WARN")
 
     @property
     def published(self) -> bool:
@@ -54,10 +62,13 @@ class PipelineOutcome:
     def summary(self, elapsed_s: float) -> str:
         lines = ["", "critmin run summary", f"  warehouse:   {self.warehouse} (serving copy)"]
         lines.append(f"  landing:     {self.data_dir}")
-        passed = len(self.checks) - len(self.failed_checks)
-        lines.append(f"  checks:      {passed} passed, {len(self.failed_checks)} failed")
+        failed, warned = len(self.failed_checks), len(self.warnings)
+        passed = len(self.checks) - failed - warned
+        lines.append(f"  checks:      {passed} passed, {failed} failed, {warned} warning(s)")
         for check in self.failed_checks:
             lines.append(f"    FAILED {check.asset} {check.name}: {check.description}")
+        for check in self.warnings:
+            lines.append(f"    WARNING {check.asset} {check.name}: {check.description}")
         lines.append(f"  quarantined: {self.quarantined_rows} row(s) (see raw.quarantine)")
         if self.mart_rows:
             lines.append("  rows per mart:")
@@ -150,6 +161,7 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
             name=evaluation.check_name,
             passed=evaluation.passed,
             description=evaluation.description or "",
+            severity=evaluation.severity.value,
         )
         for evaluation in result.get_asset_check_evaluations()
     )
