@@ -94,6 +94,12 @@ class PipelineOutcome:
         return "\n".join(lines)
 
 
+def _failed_rows(metadata: dict) -> str:
+    """A dbt test's check carries no description, only its failing row count."""
+    count = metadata.get("dagster_dbt/failed_row_count")
+    return "" if count is None else f"{getattr(count, 'value', count)} row(s) fail the dbt test"
+
+
 def run_pipeline(data_dir: Path, warehouse: Path, echo: Echo = print) -> PipelineOutcome:
     """Build from the landing directory `data_dir` and publish to the serving file `warehouse`.
 
@@ -160,7 +166,7 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
             asset="/".join(evaluation.asset_key.path),
             name=evaluation.check_name,
             passed=evaluation.passed,
-            description=evaluation.description or "",
+            description=evaluation.description or _failed_rows(evaluation.metadata),
             severity=evaluation.severity.value,
         )
         for evaluation in result.get_asset_check_evaluations()
