@@ -44,3 +44,14 @@ def test_error_check_still_fails_the_run() -> None:
     assert not outcome.success
     assert outcome.failed_checks == (error,) and outcome.warnings == ()
     assert "FAILED marts/x gx_x: hhi > 1" in outcome.summary(1.0)
+
+
+def test_dbt_warning_without_description_says_how_many_rows_fail() -> None:
+    from dagster import MetadataValue
+
+    from critmin.pipeline import _failed_rows
+
+    assert _failed_rows({"dagster_dbt/failed_row_count": MetadataValue.int(51)}) == (
+        "51 row(s) fail the dbt test"
+    )
+    assert _failed_rows({}) == ""
