@@ -22,6 +22,9 @@ class CheckOutcome:
     name: str
     passed: bool
     description: str
+    # `ERROR` or `WARN`: a WARN check that does not pass is reported, it does not fail the run
+    # (publishing is gated on ERROR checks only, see orchestration/defs/serving.py).
+    severity: str = "ERROR"
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,12 @@ class PipelineOutcome:
 
     @property
     def failed_checks(self) -> tuple[CheckOutcome, ...]:
-        return tuple(c for c in self.checks if not c.passed)
+        return tuple(c for c in self.checks if not c.passed and c.severity != "WARN")
+
+    @property
+    def warnings(self) -> tuple[CheckOutcome, ...]:
+        """WARN-severity checks that did not pass (e.g. production sources > 10% apart)."""
+        return tuple(c for c in self.checks if not c.passed and c.severity == "WARN")
 
     @property
     def published(self) -> bool:
@@ -60,10 +68,13 @@ class PipelineOutcome:
             lines.append(f"  covers:      {info.description}")
         if info.lacks:
             lines.append(f"  lacks:       {info.lacks}")
-        passed = len(self.checks) - len(self.failed_checks)
-        lines.append(f"  checks:      {passed} passed, {len(self.failed_checks)} failed")
+        failed, warned = len(self.failed_checks), len(self.warnings)
+        passed = len(self.checks) - failed - warned
+        lines.append(f"  checks:      {passed} passed, {failed} failed, {warned} warning(s)")
         for check in self.failed_checks:
             lines.append(f"    FAILED {check.asset} {check.name}: {check.description}")
+        for check in self.warnings:
+            lines.append(f"    WARNING {check.asset} {check.name}: {check.description}")
         lines.append(f"  quarantined: {self.quarantined_rows} row(s) (see raw.quarantine)")
         if self.mart_rows:
             lines.append("  rows per mart:")
@@ -87,6 +98,12 @@ class PipelineOutcome:
                 "where importer_iso3 = 'IND' and mineral = 'rare_earths' order by year\""
             )
         return "\n".join(lines)
+
+
+def _failed_rows(metadata: dict) -> str:
+    """A dbt test's check carries no description, only its failing row count."""
+    count = metadata.get("dagster_dbt/failed_row_count")
+    return "" if count is None else f"{getattr(count, 'value', count)} row(s) fail the dbt test"
 
 
 def run_pipeline(data_dir: Path, warehouse: Path, echo: Echo = print) -> PipelineOutcome:
@@ -155,7 +172,8 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
             asset="/".join(evaluation.asset_key.path),
             name=evaluation.check_name,
             passed=evaluation.passed,
-            description=evaluation.description or "",
+            description=evaluation.description or _failed_rows(evaluation.metadata),
+            severity=evaluation.severity.value,
         )
         for evaluation in result.get_asset_check_evaluations()
     )

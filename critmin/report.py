@@ -396,7 +396,7 @@ def _mineral_data(
             con,
             "select year, production_type, world_total, unit, hhi, top1_iso3, top1_share, "
             "top3_share, china_share, country_count from marts.mart_production_concentration "
-            "where mineral = ? order by production_type, year",
+            "where mineral = ? and production_source = 'usgs_mcs' order by production_type, year",
             [mineral],
         ),
         events=events,

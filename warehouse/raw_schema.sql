@@ -165,6 +165,46 @@ create table if not exists raw.wgi_governance (
     source_line bigint not null
 );
 
+-- World Mining Data (ingest/world_mining_data.py): one row per mineral-table row x year with a
+-- figure; the table's `Total` row is kept as row_kind = 'world_total'.
+create table if not exists raw.world_mining_data_production (
+    source_table varchar not null,
+    mineral varchar,
+    content_basis varchar,
+    production_type varchar,
+    country_name varchar,
+    country_code varchar,
+    country_iso_raw varchar,
+    country_iso3 varchar,
+    row_kind varchar not null,
+    year integer not null,
+    quantity double not null,
+    unit varchar not null,
+    data_status varchar,
+    source varchar not null,
+    source_file varchar not null,
+    source_line bigint not null
+);
+
+-- World Mining Data `HS Code Map`: per WMD table, HS codes and the SCRREEN EoL-RIR (2023).
+create table if not exists raw.world_mining_data_materials (
+    source_table varchar not null,
+    sheet_name varchar not null,
+    mineral varchar,
+    category varchar,
+    reference_id varchar,
+    supply_chain_stage varchar,
+    symbol varchar,
+    reference_url varchar,
+    eol_rir_2023 double,
+    hs_code varchar,
+    hs_codes_complementary varchar,
+    hs_description varchar,
+    source varchar not null,
+    source_file varchar not null,
+    source_line bigint not null
+);
+
 create table if not exists raw.usgs_mcs_salient (
     edition integer,
     commodity_code varchar,

@@ -21,7 +21,7 @@ from dagster import (
     multi_asset,
 )
 
-from ingest import baci, comtrade, policy_events, usgs_mcs, wgi
+from ingest import baci, comtrade, policy_events, usgs_mcs, wgi, world_mining_data
 from ingest._result import SourceRead, empty_rejects
 from orchestration.resources import LandingResource, WarehouseResource
 from warehouse.load import (
@@ -243,7 +243,18 @@ wgi_governance = landing_source_asset(
     published_source="wgi",
     tables=("wgi_governance",),
     reader=wgi.read_wgi_folder,
-    description="World Bank Worldwide Governance Indicators (DataBank CSV export)",
+    description="World Bank Worldwide Governance Indicators (DataBank CSV export or wgi.db)",
+)
+
+world_mining_data_production = landing_source_asset(
+    name="world_mining_data",
+    folder="world_mining_data",
+    published_source="world_mining_data",
+    tables=("world_mining_data_production", "world_mining_data_materials"),
+    reader=world_mining_data.read_world_mining_data_folder,
+    description="World Mining Data production by mineral and country, HS codes and EoL-RIR",
+    # The demo directory has no World Mining Data file.
+    synthetic_in_demo=False,
 )
 
 
@@ -285,6 +296,7 @@ defs = Definitions(
         comtrade_records,
         policy_register,
         wgi_governance,
+        world_mining_data_production,
         reference_data,
     ]
 )

@@ -131,7 +131,13 @@ GX_CHECKS = [
 # refresh has stopped running.
 SOURCE_TABLES = [
     AssetKey(["raw", table])
-    for table in ("baci_trade", "usgs_mcs_world", "comtrade_records", "policy_events")
+    for table in (
+        "baci_trade",
+        "usgs_mcs_world",
+        "comtrade_records",
+        "policy_events",
+        "world_mining_data_production",
+    )
 ]
 source_freshness_checks = build_last_update_freshness_checks(
     assets=SOURCE_TABLES, lower_bound_delta=timedelta(days=35)
@@ -165,10 +171,59 @@ def trade_data_is_recent(warehouse: WarehouseResource) -> AssetCheckResult:
     )
 
 
+# OWID's production data flags a mineral and year where USGS and World Mining Data world totals
+# differ by more than 10%; so does this check, as a warning with the figures (not a failure).
+PRODUCTION_SOURCES_DIFFER_SQL = """
+select year, mineral, production_type, usgs_world_total_t, wmd_world_total_t,
+    relative_difference, wmd_table, wmd_total_row_matches_countries
+from marts.mart_production_source_comparison
+where differs_by_more_than_10pct
+order by mineral, production_type, year
+"""
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1%}"
+
+
+@asset_check(
+    asset=_mart("mart_production_source_comparison"),
+    name="production_sources_agree",
+    description="USGS and World Mining Data world totals within 10% of each other (warning).",
+)
+def production_sources_agree(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.reader() as con:
+        differing = con.execute(PRODUCTION_SOURCES_DIFFER_SQL).fetchall()
+        compared = con.execute(
+            "select count(*) from marts.mart_production_source_comparison"
+        ).fetchone()[0]
+    listed = [
+        f"{mineral} {production_type} {year}: USGS {usgs:,.0f} t, WMD {wmd:,.0f} t "
+        f"({_percent(relative)}; WMD table {table}"
+        + ("" if matches in (True, None) else ", WMD Total row differs from its countries")
+        + ")"
+        for year, mineral, production_type, usgs, wmd, relative, table, matches in differing
+    ]
+    return AssetCheckResult(
+        passed=not differing,
+        severity=AssetCheckSeverity.WARN,
+        description=(
+            f"{len(differing)} of {compared} mineral-years differ by more than 10%"
+            + (": " + "; ".join(listed) if listed else "")
+        ),
+        metadata={
+            "compared": compared,
+            "differing": len(differing),
+            "differing_mineral_years": "\n".join(listed) or "none",
+        },
+    )
+
+
 defs = Definitions(
     asset_checks=[
         *GX_CHECKS,
         trade_data_is_recent,
+        production_sources_agree,
         *source_freshness_checks,
     ],
     sensors=[source_freshness_sensor],

@@ -1,12 +1,18 @@
 with
 
-lines as (
+usgs_lines as (
 
     select * from {{ ref('int_usgs_mcs__latest_edition_lines') }}
 
 ),
 
-final as (
+wmd_lines as (
+
+    select * from {{ ref('int_world_mining_data__production_lines') }}
+
+),
+
+usgs as (
 
     select
         year,
@@ -22,9 +28,43 @@ final as (
         commodity_code,
         type_raw,
         quantity_t,
-        true as is_current_edition
-    from lines
+        true as is_current_edition,
+        'usgs_mcs' as production_source,
+        cast(null as {{ dbt.type_string() }}) as content_basis
+    from usgs_lines
     where row_kind = 'country' and country_iso3 is not null
+
+),
+
+world_mining_data as (
+
+    select
+        year,
+        country_iso3,
+        mineral,
+        production_type,
+        quantity,
+        unit,
+        data_status = 'e' as is_estimate,
+        source,
+        cast(null as integer) as edition,
+        cast(null as {{ dbt.type_string() }}) as value_flag,
+        source_table as commodity_code,
+        source_table as type_raw,
+        quantity_t,
+        true as is_current_edition,
+        'world_mining_data' as production_source,
+        content_basis
+    from wmd_lines
+    where row_kind = 'country' and country_iso3 is not null
+
+),
+
+final as (
+
+    select * from usgs
+    union all
+    select * from world_mining_data
 
 )
 

@@ -1,14 +1,53 @@
 with
 
-basis as (
+usgs_basis as (
 
     select * from {{ ref('int_usgs_mcs__concentration_basis') }}
+
+),
+
+wmd_basis as (
+
+    select * from {{ ref('int_world_mining_data__concentration_basis') }}
+
+),
+
+basis as (
+
+    select
+        'usgs_mcs' as production_source,
+        year,
+        mineral,
+        production_type,
+        edition,
+        commodity_code,
+        type_raw,
+        row_kind,
+        country_iso3,
+        quantity,
+        unit
+    from usgs_basis
+    union all
+    select
+        'world_mining_data' as production_source,
+        year,
+        mineral,
+        production_type,
+        edition,
+        commodity_code,
+        type_raw,
+        row_kind,
+        country_iso3,
+        quantity,
+        unit
+    from wmd_basis
 
 ),
 
 country_quantities as (
 
     select
+        production_source,
         year,
         mineral,
         production_type,
@@ -27,6 +66,7 @@ country_quantities as (
 reported_totals as (
 
     select
+        production_source,
         year,
         mineral,
         production_type,
@@ -41,9 +81,11 @@ shares as (
 
     select
         *,
-        quantity / sum(quantity) over (partition by year, mineral, production_type) as share,
+        quantity / sum(quantity) over (
+            partition by production_source, year, mineral, production_type
+        ) as share,
         row_number() over (
-            partition by year, mineral, production_type
+            partition by production_source, year, mineral, production_type
             order by quantity desc, country_iso3 asc
         ) as rank
     from country_quantities
@@ -53,6 +95,7 @@ shares as (
 concentration as (
 
     select
+        production_source,
         year,
         mineral,
         production_type,
@@ -67,7 +110,7 @@ concentration as (
         any_value(edition) as edition,
         any_value(type_raw) as type_raw
     from shares
-    group by year, mineral, production_type
+    group by production_source, year, mineral, production_type
     having sum(quantity) > 0
 
 ),
@@ -88,11 +131,19 @@ final as (
         reported_totals.reported_world_total,
         concentration.unit,
         concentration.edition,
-        concentration.type_raw
+        concentration.type_raw,
+        concentration.production_source,
+        concentration.world_total * case lower(concentration.unit)
+            when 't' then 1.0
+            when 'kt' then 1000.0
+            when 'mmt' then 1000000.0
+            when 'kg' then 0.001
+        end as world_total_t
     from concentration
     left join reported_totals
         on
-            concentration.year = reported_totals.year
+            concentration.production_source = reported_totals.production_source
+            and concentration.year = reported_totals.year
             and concentration.mineral = reported_totals.mineral
             and concentration.production_type = reported_totals.production_type
 

@@ -2,7 +2,10 @@ with
 
 concentration as (
 
+    -- The production shares below are USGS's (int_dependency__production_shares), so the
+    -- concentration is too: the World Mining Data rows are compared, not mixed in.
     select * from {{ ref('mart_production_concentration') }}
+    where production_source = 'usgs_mcs'
 
 ),
 

@@ -48,7 +48,7 @@ governance as (
 
 parameters as (
 
-    select * from {{ ref('eu_crm_supply_risk_parameters') }}
+    select * from {{ ref('int_dependency__supply_risk_parameters') }}
 
 ),
 
@@ -117,6 +117,7 @@ joined as (
         import_tonnes.political_risk_weighted_t,
         import_tonnes.political_risk_coverage_share,
         parameters.eol_rir,
+        parameters.eol_rir_source,
         parameters.substitution_index,
         parameters.is_illustrative as parameters_are_illustrative
     from dependency
@@ -168,6 +169,7 @@ final as (
         nir,
         import_reliance,
         eol_rir,
+        eol_rir_source,
         substitution_index,
         (hhi_wgi_global * import_reliance / 2 + hhi_wgi_sourcing * (1 - import_reliance / 2))
         * (1 - eol_rir)
