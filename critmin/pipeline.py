@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from critmin.coverage import MineralCoverage, mineral_coverage
 from warehouse import access, publish
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DATA_DIR_ENV, WAREHOUSE_ENV, build_path
 
@@ -34,6 +35,7 @@ class PipelineOutcome:
     checks: tuple[CheckOutcome, ...]
     mart_rows: dict[str, int] = field(default_factory=dict)
     quarantined_rows: int = 0
+    coverage: MineralCoverage = field(default_factory=MineralCoverage)
     published_version: str | None = None
     previous_version: str | None = None
 
@@ -59,6 +61,7 @@ class PipelineOutcome:
         for check in self.failed_checks:
             lines.append(f"    FAILED {check.asset} {check.name}: {check.description}")
         lines.append(f"  quarantined: {self.quarantined_rows} row(s) (see raw.quarantine)")
+        lines.extend(self.coverage.summary_lines())
         if self.mart_rows:
             lines.append("  rows per mart:")
             width = max(len(name) for name in self.mart_rows)
@@ -156,10 +159,12 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
     # Rows and quarantine as built by this run, whether or not it was published.
     mart_rows: dict[str, int] = {}
     quarantined = 0
+    coverage = MineralCoverage()
     if build.exists():
         with access.reader(build) as con:
             mart_rows = access.table_row_counts(con, "marts")
             quarantined = con.execute("select count(*) from raw.quarantine").fetchone()[0]
+            coverage = mineral_coverage(con)
     return PipelineOutcome(
         warehouse=warehouse,
         data_dir=data_dir,
@@ -168,6 +173,7 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
         checks=checks,
         mart_rows=mart_rows,
         quarantined_rows=quarantined,
+        coverage=coverage,
         published_version=publish.serving_version(warehouse),
         previous_version=previous_version,
     )
