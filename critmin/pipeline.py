@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from critmin.coverage import MineralCoverage, mineral_coverage
 from ingest.landing import read_landing_info
 from warehouse import access, publish
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DATA_DIR_ENV, WAREHOUSE_ENV, build_path
@@ -38,6 +39,7 @@ class PipelineOutcome:
     checks: tuple[CheckOutcome, ...]
     mart_rows: dict[str, int] = field(default_factory=dict)
     quarantined_rows: int = 0
+    coverage: MineralCoverage = field(default_factory=MineralCoverage)
     published_version: str | None = None
     previous_version: str | None = None
 
@@ -76,6 +78,7 @@ class PipelineOutcome:
         for check in self.warnings:
             lines.append(f"    WARNING {check.asset} {check.name}: {check.description}")
         lines.append(f"  quarantined: {self.quarantined_rows} row(s) (see raw.quarantine)")
+        lines.extend(self.coverage.summary_lines())
         if self.mart_rows:
             lines.append("  rows per mart:")
             width = max(len(name) for name in self.mart_rows)
@@ -180,10 +183,12 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
     # Rows and quarantine as built by this run, whether or not it was published.
     mart_rows: dict[str, int] = {}
     quarantined = 0
+    coverage = MineralCoverage()
     if build.exists():
         with access.reader(build) as con:
             mart_rows = access.table_row_counts(con, "marts")
             quarantined = con.execute("select count(*) from raw.quarantine").fetchone()[0]
+            coverage = mineral_coverage(con)
     return PipelineOutcome(
         warehouse=warehouse,
         data_dir=data_dir,
@@ -192,6 +197,7 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
         checks=checks,
         mart_rows=mart_rows,
         quarantined_rows=quarantined,
+        coverage=coverage,
         published_version=publish.serving_version(warehouse),
         previous_version=previous_version,
     )

@@ -480,7 +480,8 @@ def _hs6_codes(codes: list[str], problems: list[str]) -> list[str]:
 
 def _mineral_problems(minerals: list[str]) -> list[str]:
     return [
-        f"field minerals: {mineral!r}, expected one of {', '.join(MINERALS)}"
+        f"field minerals: {mineral!r}, expected a mineral of ingest/data/minerals.csv "
+        "(rare_earths, copper, platinum, ...)"
         for mineral in minerals
         if mineral not in MINERALS
     ]

@@ -1,19 +1,28 @@
-"""Reference data shipped with the package: countries and critical-mineral HS6 codes.
+"""Reference data shipped with the package: countries, minerals and their HS6 codes.
 
 `ingest/data/countries.csv` is a curated table of every ISO 3166-1 country (plus Taiwan) with its
 UN M49 code, its CEPII BACI country code (BACI codes differ from ISO numeric for a few countries,
 e.g. 842 USA, 251 France, 699 India, 490 "Other Asia, nes" = Taiwan), UN region and sub-region,
 and the alternative names publishers use (`|`-separated aliases: USGS, BACI, UN Comtrade spellings).
 
+`ingest/data/minerals.csv` is the mineral reference: one row per mineral of the USGS 2025 and
+2022 critical-mineral lists, the EU 2023 critical and strategic raw-material lists and the IEA focus
+minerals (a boolean column per list and the list entry as published), plus the minerals the policy
+register names and the other commodities of a USGS MCS world file; with the USGS MCS commodity
+code(s), the World Mining Data table(s) and a note where the mineral has no HS6 code of its own.
+See docs/minerals.md for the lists and their sources.
+
 `ingest/data/commodities.csv` maps HS6 codes to a mineral and a value-chain stage. An HS6 code may
-belong to several minerals (253090: rare earths and lithium; 811292: gallium and germanium), so the
-key is (hs6, mineral) and `is_shared_code` marks such codes. HS6 cannot separate heavy from light
-rare earths, nor rare-earth magnets from other metal magnets: exposure computed at HS6 is an upper
-bound.
+belong to several minerals (253090: rare earths, lithium, strontium; 811292: gallium, germanium,
+indium, ...), so the key is (hs6, mineral) and `is_shared_code` marks such codes;
+`is_broader_than_mineral` marks a code that covers more than the mineral (850511: every metal
+magnet), so exposure computed on it is an upper bound. `hs_revision` names the HS edition of the
+code (HS17: the reporting revision; other revisions reach it through hs_concordance_critical.csv).
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -25,19 +34,13 @@ import polars as pl
 DATA_DIR = Path(__file__).parent / "data"
 COUNTRIES_CSV = DATA_DIR / "countries.csv"
 COMMODITIES_CSV = DATA_DIR / "commodities.csv"
+MINERALS_CSV = DATA_DIR / "minerals.csv"
 
-MINERALS: tuple[str, ...] = (
-    "rare_earths",
-    "lithium",
-    "cobalt",
-    "graphite",
-    "gallium",
-    "germanium",
-    "nickel",
-    "tungsten",
-    "antimony",
-)
 STAGES = ("ore_concentrate", "compound", "metal", "component")
+HS_REVISIONS = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
+# The list flags of minerals.csv, one boolean column per official list.
+LIST_FLAGS = ("usgs_2025", "usgs_2022", "eu_2023_critical", "eu_2023_strategic", "iea_focus")
+LIST_SEPARATOR = "|"
 
 COUNTRY_CSV_SCHEMA: dict[str, pl.DataType] = {
     "country_iso3": pl.Utf8(),
@@ -54,6 +57,24 @@ COMMODITY_SCHEMA: dict[str, pl.DataType] = {
     "stage": pl.Utf8(),
     "description": pl.Utf8(),
     "is_shared_code": pl.Boolean(),
+    "hs_revision": pl.Utf8(),
+    "is_broader_than_mineral": pl.Boolean(),
+    "note": pl.Utf8(),
+}
+MINERAL_SCHEMA: dict[str, pl.DataType] = {
+    "mineral": pl.Utf8(),
+    "name": pl.Utf8(),
+    "mineral_group": pl.Utf8(),
+    "is_group": pl.Boolean(),
+    **{flag: pl.Boolean() for flag in LIST_FLAGS},
+    "usgs_2025_entry": pl.Utf8(),
+    "usgs_2022_entry": pl.Utf8(),
+    "eu_2023_entry": pl.Utf8(),
+    "eu_2023_strategic_entry": pl.Utf8(),
+    "usgs_mcs_codes": pl.Utf8(),
+    "wmd_tables": pl.Utf8(),
+    "hs6_note": pl.Utf8(),
+    "scope_note": pl.Utf8(),
 }
 ALIAS_SEPARATOR = "|"
 
@@ -62,6 +83,16 @@ _WHITESPACE = re.compile(r"\s+")
 _TRAILING_QUALIFIER = re.compile(r"^(?P<base>.+?)\s*\([^()]*\)$")
 _APOSTROPHES = re.compile(r"['\u2019\u2018`\u00b4]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_MINERAL_ID = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
+
+
+def _mineral_ids() -> tuple[str, ...]:
+    with MINERALS_CSV.open(encoding="utf-8", newline="") as handle:
+        return tuple(row["mineral"] for row in csv.DictReader(handle))
+
+
+# Every mineral of ingest/data/minerals.csv, in file order.
+MINERALS: tuple[str, ...] = _mineral_ids()
 
 
 @cache
@@ -87,6 +118,27 @@ def commodities() -> pl.DataFrame:
     if problems:
         raise ValueError(f"{COMMODITIES_CSV}: " + "; ".join(problems))
     return table
+
+
+@cache
+def minerals() -> pl.DataFrame:
+    """The mineral reference, one row per mineral, with its list flags. Cached."""
+    table = pl.read_csv(MINERALS_CSV, schema=MINERAL_SCHEMA, encoding="utf8")
+    problems = _mineral_problems(table)
+    if problems:
+        raise ValueError(f"{MINERALS_CSV}: " + "; ".join(problems))
+    return table
+
+
+def minerals_by_usgs_code() -> dict[str, tuple[str, ...]]:
+    """USGS MCS commodity code (`coppe`) -> the minerals its file reports, from minerals.csv.
+    One mineral for most codes; `plati` reports platinum and palladium."""
+    by_code: dict[str, list[str]] = {}
+    for mineral, codes in minerals().select("mineral", "usgs_mcs_codes").iter_rows():
+        for code in (codes or "").split(LIST_SEPARATOR):
+            if code:
+                by_code.setdefault(code, []).append(mineral)
+    return {code: tuple(found) for code, found in by_code.items()}
 
 
 def critical_hs6_codes() -> frozenset[str]:
@@ -189,9 +241,39 @@ def _check_unique(table: pl.DataFrame, column: str, path: Path) -> None:
         raise ValueError(f"{path}: column {column} has duplicate values {duplicated}")
 
 
+def _mineral_problems(table: pl.DataFrame) -> list[str]:
+    problems: list[str] = []
+    groups = set(table.filter(pl.col("is_group"))["mineral"].to_list())
+    for line, row in enumerate(table.iter_rows(named=True), start=2):
+        if not _MINERAL_ID.fullmatch(row["mineral"] or ""):
+            problems.append(f"line {line}: mineral {row['mineral']!r}, expected snake_case")
+        if row["mineral_group"] is not None and row["mineral_group"] not in groups:
+            problems.append(
+                f"line {line}: mineral_group {row['mineral_group']!r}, expected one of {groups}"
+            )
+        for column in ("is_group", *LIST_FLAGS):
+            if row[column] is None:
+                problems.append(f"line {line}: {column} is empty, expected true or false")
+    duplicated = table.filter(pl.col("mineral").is_duplicated())["mineral"].unique().to_list()
+    if duplicated:
+        problems.append(f"duplicate minerals {duplicated}")
+    return problems
+
+
 def _commodity_problems(table: pl.DataFrame) -> list[str]:
     problems: list[str] = []
+    per_code = table.group_by("hs6").len()
+    shared = set(per_code.filter(pl.col("len") > 1)["hs6"].to_list())
     for line, row in enumerate(table.iter_rows(named=True), start=2):
+        if row["hs_revision"] not in HS_REVISIONS:
+            problems.append(
+                f"line {line}: hs_revision {row['hs_revision']!r}, expected one of {HS_REVISIONS}"
+            )
+        if row["is_shared_code"] != (row["hs6"] in shared):
+            problems.append(
+                f"line {line}: is_shared_code {row['is_shared_code']} for {row['hs6']}, expected "
+                "true exactly when the code is listed for several minerals"
+            )
         if not re.fullmatch(r"\d{6}", row["hs6"] or ""):
             problems.append(f"line {line}: hs6 {row['hs6']!r}, expected 6 digits")
         if row["mineral"] not in MINERALS:

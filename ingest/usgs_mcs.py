@@ -54,7 +54,10 @@ raw.usgs_mcs_world). How each part is derived:
 - `commodity_code`: per-commodity files from the file name (`mcs2024-raree_world.csv` -> `raree`,
   case-insensitive, a prefix such as `cobalt_` allowed); the 2025 file from the line's COMMODITY
   via COMMODITY_CODE_BY_NAME (`Rare earths` -> `raree`; an unknown name becomes its snake-case
-  slug). `mineral` from MINERAL_BY_COMMODITY_CODE (NULL when unmapped).
+  slug). `mineral` from the `usgs_mcs_codes` of ingest/data/minerals.csv (MINERAL_BY_COMMODITY_CODE;
+  for `plati`, which reports two minerals, the one the Type text names). NULL when unmapped:
+  UNMAPPED_COMMODITY_CODES says why for the commodities that are no mineral (cement, lime, ...),
+  `unmapped_reason` gives the reason for any code.
 - `country_name` = `reference.clean_country_name(country_raw)`; `row_kind` is `world_total` for
   names starting `World`, `other_countries` for `Other` / `Other countries...`, else `country`;
   `country_iso3` from `reference.country_iso3_from_name`, NULL for aggregates and unknown names.
@@ -100,18 +103,40 @@ import polars as pl
 from ingest import reference
 from ingest._result import REJECT_SCHEMA, FileRead, ReadResult, SourceRead, empty_rejects
 
-# USGS commodity codes (file-name part) -> the warehouse's snake_case mineral. Extend freely.
+# USGS commodity codes (file-name part) -> the warehouse's snake_case mineral, from the
+# `usgs_mcs_codes` column of ingest/data/minerals.csv. A code whose file reports several minerals
+# (`plati`: platinum and palladium) is resolved per line by the mineral's name in the Type text.
+MINERALS_BY_COMMODITY_CODE: dict[str, tuple[str, ...]] = reference.minerals_by_usgs_code()
 MINERAL_BY_COMMODITY_CODE: dict[str, str] = {
-    "raree": "rare_earths",
-    "lithi": "lithium",
-    "cobal": "cobalt",
-    "graph": "graphite",
-    "galli": "gallium",
-    "germa": "germanium",
-    "nicke": "nickel",
-    "tungs": "tungsten",
-    "antim": "antimony",
+    code: minerals[0] for code, minerals in MINERALS_BY_COMMODITY_CODE.items() if len(minerals) == 1
 }
+
+# USGS MCS commodities that are no mineral of the reference, with the reason: their lines load
+# with `mineral` NULL and the run summary lists their files with this reason.
+UNMAPPED_COMMODITY_CODES: dict[str, str] = {
+    "abras": "manufactured abrasives (fused aluminum oxide, silicon carbide): a manufactured "
+    "product, capacity only",
+    "cemen": "cement: a manufactured product, not a mineral",
+    "fepig": "iron oxide pigments: a processed product, the file reports no production type",
+    "feste": "iron and steel (pig iron, raw steel): manufactured metal; iron ore is iron_ore",
+    "lime": "lime: a manufactured product (calcined limestone), not a mineral",
+    "nitro": "nitrogen (fixed, ammonia): a manufactured chemical made from air and natural gas",
+}
+
+
+def unmapped_reason(commodity_code: str | None) -> str:
+    """Why lines of this USGS commodity code have no mineral (UNMAPPED_COMMODITY_CODES), or that
+    the code is not in ingest/data/minerals.csv."""
+    if commodity_code in UNMAPPED_COMMODITY_CODES:
+        return UNMAPPED_COMMODITY_CODES[commodity_code]
+    if commodity_code in MINERALS_BY_COMMODITY_CODE:
+        minerals = ", ".join(MINERALS_BY_COMMODITY_CODE[commodity_code])
+        return f"the Type text names none of the file's minerals ({minerals})"
+    return (
+        f"commodity code {commodity_code!r} is not in the usgs_mcs_codes column of "
+        "ingest/data/minerals.csv; add it to a mineral or to usgs_mcs.UNMAPPED_COMMODITY_CODES"
+    )
+
 
 # Commodity names as the 2025 single world file and the salient files print them (lower case,
 # footnote digits stripped) -> USGS commodity code, so every edition keys a commodity alike.
@@ -135,7 +160,40 @@ COMMODITY_CODE_BY_NAME: dict[str, str] = {
     "titanium minerals": "timin",
     "bismuth": "bismu",
     "zinc": "zinc",
+    "gemstones": "gemst",
+    "titanium and titanium dioxide": "titan",
+    "titanium metal": "titan",
+    "titanium sponge": "titan",
+    "magnesium compounds": "mgcomp",
+    "magnesium metal": "mgmet",
+    "iron ore": "feore",
+    "iron and steel": "feste",
+    "iron oxide pigments": "fepig",
+    "cement": "cemen",
+    "lime": "lime",
+    "nitrogen (fixed)-ammonia": "nitro",
+    "abrasives (manufactured)": "abras",
+    "silicon": "simet",
+    "sand and gravel (industrial)": "sandi",
+    "stone (dimension)": "stond",
 }
+
+
+def _names_of_single_codes() -> dict[str, str]:
+    """Every mineral's name and id (`copper`, `phosphate rock`) -> its USGS code, for the minerals
+    whose file reports them alone, so a 2025 COMMODITY cell naming the mineral finds its code."""
+    names: dict[str, str] = {}
+    table = reference.minerals()
+    for mineral, name in table.select("mineral", "name").iter_rows():
+        codes = [c for c, found in MINERALS_BY_COMMODITY_CODE.items() if found == (mineral,)]
+        if len(codes) == 1:
+            names.setdefault(name.lower(), codes[0])
+            names.setdefault(mineral.replace("_", " "), codes[0])
+    return names
+
+
+for _name, _code in _names_of_single_codes().items():
+    COMMODITY_CODE_BY_NAME.setdefault(_name, _code)
 
 # Unit texts of the 2025 file's UNIT_MEAS column -> the unit codes of the column suffixes of the
 # earlier editions, so `unit` means the same in every edition. Other texts are kept as printed.
@@ -845,7 +903,7 @@ def _world_rows(
         .select(
             source_edition.fill_null(pl.lit(edition, dtype=pl.Int32)).alias("edition"),
             "commodity_code",
-            "mineral",
+            _mineral_expr(type_lower).alias("mineral"),
             "country_raw",
             "country_name",
             "country_iso3",
@@ -875,6 +933,25 @@ def _world_rows(
         )
         .cast(USGS_MCS_WORLD_SCHEMA)
     )
+
+
+def _mineral_expr(type_lower: pl.Expr) -> pl.Expr:
+    """The line's mineral: by its commodity code, or, for a code whose file reports several
+    minerals (`plati`), the one the Type text names (`Mine production: Palladium`)."""
+    mineral = pl.col("mineral")
+    for code, minerals in MINERALS_BY_COMMODITY_CODE.items():
+        if len(minerals) < 2:
+            continue
+        for name in minerals:
+            mineral = (
+                pl.when(
+                    (pl.col("commodity_code") == code)
+                    & type_lower.str.contains(name.replace("_", " "), literal=True)
+                )
+                .then(pl.lit(name))
+                .otherwise(mineral)
+            )
+    return mineral
 
 
 def _notes_expr(

@@ -127,6 +127,7 @@ POLICY_EVENT_TARGETS = [("CHN-2024-046", "USA")]
 def _load_fixture_rows(con: duckdb.DuckDBPyConnection) -> None:
     insert_frame(con, "ref_countries", reference.countries().drop("aliases"))
     insert_frame(con, "ref_commodities", reference.commodities())
+    insert_frame(con, "ref_minerals", reference.minerals())
     trade = pl.DataFrame(BACI_TRADE_ROWS, schema=BACI_TRADE_COLUMNS, orient="row")
     insert_frame(
         con,
@@ -226,7 +227,8 @@ def test_trade_flows_map_baci_codes_and_keep_latest_revision(
         "select exporter_iso3, importer_iso3, hs6, mineral, stage, value_usd, hs_revision "
         "from marts.fct_trade_flows order by all",
     )
-    # 8 raw rows - 1 older revision - 1 unknown country code = 6, + 1 for the shared 253090 = 7.
+    # 8 raw rows - 1 older revision - 1 unknown country code = 6, + 2 for the shared 253090
+    # (rare earths, lithium and strontium) = 8.
     assert rows == [
         ("ARG", "JPN", "282520", "lithium", "compound", 100.0, "HS22"),
         ("CHL", "JPN", "283691", "lithium", "compound", 300.0, "HS22"),
@@ -235,6 +237,7 @@ def test_trade_flows_map_baci_codes_and_keep_latest_revision(
         ("MMR", "IND", "284690", "rare_earths", "compound", 300.0, "HS22"),
         ("USA", "IND", "253090", "lithium", "ore_concentrate", 400.0, "HS22"),
         ("USA", "IND", "253090", "rare_earths", "ore_concentrate", 400.0, "HS22"),
+        ("USA", "IND", "253090", "strontium", "ore_concentrate", 400.0, "HS22"),
     ]
 
 
@@ -244,14 +247,18 @@ def test_shared_code_appears_under_both_minerals(built: duckdb.DuckDBPyConnectio
         "select mineral, is_shared_code from marts.fct_trade_flows where hs6 = '253090' "
         "order by mineral",
     )
-    assert rows == [("lithium", True), ("rare_earths", True)]
+    assert rows == [("lithium", True), ("rare_earths", True), ("strontium", True)]
     # Each mineral's ore_concentrate imports of IND are USA 400/400 = 1.0 (an upper bound each).
     shares = _rows(
         built,
         "select mineral, exporter_iso3, share from marts.mart_supplier_shares "
         "where importer_iso3 = 'IND' and stage = 'ore_concentrate' order by mineral",
     )
-    assert shares == [("lithium", "USA", 1.0), ("rare_earths", "USA", 1.0)]
+    assert shares == [
+        ("lithium", "USA", 1.0),
+        ("rare_earths", "USA", 1.0),
+        ("strontium", "USA", 1.0),
+    ]
 
 
 def test_supplier_shares(built: duckdb.DuckDBPyConnection) -> None:
@@ -352,13 +359,19 @@ def test_policy_event_marts(built: duckdb.DuckDBPyConnection) -> None:
         ("CHN-2024-046", False, ["gallium", "germanium"]),
         ("CHN-2025-018", True, ["rare_earths"]),
     ]
-    # 999999 is not a critical-mineral code; 811292 gives a row per mineral.
+    # 999999 is not a critical-mineral code; 811292 gives a row per mineral it pools (gallium,
+    # germanium, hafnium, indium, niobium, rhenium, vanadium), as a shared code does.
     assert _rows(
         built,
         "select event_id, hs6, mineral, stage from marts.bridge_policy_event_hs6 order by all",
     ) == [
         ("CHN-2024-046", "811292", "gallium", "metal"),
         ("CHN-2024-046", "811292", "germanium", "metal"),
+        ("CHN-2024-046", "811292", "hafnium", "metal"),
+        ("CHN-2024-046", "811292", "indium", "metal"),
+        ("CHN-2024-046", "811292", "niobium", "metal"),
+        ("CHN-2024-046", "811292", "rhenium", "metal"),
+        ("CHN-2024-046", "811292", "vanadium", "metal"),
         ("CHN-2025-018", "284690", "rare_earths", "compound"),
         ("CHN-2025-018", "850511", "rare_earths", "component"),
     ]
@@ -385,3 +398,114 @@ def test_empty_raw_layer_builds_zero_row_marts(built_empty: duckdb.DuckDBPyConne
         for mart in MARTS
     }
     assert counts == dict.fromkeys(MARTS, 0)
+
+
+def test_dim_mineral_exposes_the_list_flags(built: duckdb.DuckDBPyConnection) -> None:
+    """dim_mineral is minerals.csv with its HS6 codes: 60 USGS 2025 minerals besides the group
+    row, the 17 EU strategic minerals' filter, and the codes of a mineral from dim_commodity."""
+    assert _rows(built, "select count(*) from marts.dim_mineral") == [
+        (reference.minerals().height,)
+    ]
+    assert _rows(
+        built, "select count(*) from marts.dim_mineral where usgs_2025 and not is_group"
+    ) == [(60,)]
+    assert _rows(
+        built,
+        "select mineral, hs6_codes, own_hs6_code_count, has_own_hs6_code from marts.dim_mineral "
+        "where mineral in ('copper', 'gallium', 'dysprosium') order by mineral",
+    ) == [
+        ("copper", ["260300", "740100", "740200", "740311", "740811"], 5, True),
+        ("dysprosium", [], 0, False),
+        ("gallium", ["811292"], 0, False),
+    ]
+    strategic_not_usgs = _rows(
+        built,
+        "select mineral from marts.dim_mineral where eu_2023_strategic and not usgs_2025 "
+        "order by mineral",
+    )
+    # Bauxite (the EU's bauxite/alumina/aluminium entry) and osmium (platinum group metals).
+    assert strategic_not_usgs == [("bauxite",), ("osmium",)]
+    assert _rows(built, "select count(*) from marts.dim_mineral where not is_on_any_list") == [
+        (reference.minerals().height - 67,)
+    ]
+
+
+def test_run_summary_counts_minerals_with_trade_production_and_events(
+    built: duckdb.DuckDBPyConnection,
+) -> None:
+    """Fixture by hand: trade in lithium, rare earths and strontium (253090 is strontium's too);
+    production of rare earths and lithium; events naming rare earths, gallium and germanium.
+    Every USGS row has a mineral, so no file is listed as unmapped."""
+    from critmin.coverage import MineralCoverage, UnmappedFile, mineral_coverage
+
+    coverage = mineral_coverage(built)
+    assert coverage.minerals == {
+        "reference": reference.minerals().height,
+        "trade": 3,
+        "production": 2,
+        "events": 3,
+    }
+    assert coverage.unmapped_usgs_files == ()
+    lines = MineralCoverage(
+        minerals={"reference": 97, "trade": 3, "production": None, "events": 3},
+        unmapped_usgs_files=(UnmappedFile("mcs2024-cemen_world.csv", "cemen", 16, "cement"),),
+    ).summary_lines()
+    assert lines == [
+        "  minerals:    reference 97, trade 3, production -, events 3",
+        "  USGS MCS files mapped to no mineral: 1 (lines kept in raw.usgs_mcs_world with "
+        "mineral NULL)",
+        "    mcs2024-cemen_world.csv (cemen, 16 line(s)): cement",
+    ]
+
+
+def test_an_event_naming_an_unknown_mineral_fails_the_dbt_test(
+    built: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """assert_policy_minerals_in_mineral_list passes on the fixture (every event names minerals of
+    dim_mineral) and fails, naming the event, once raw.policy_events holds an unknown mineral."""
+    import shutil
+
+    from dbt.cli.main import dbtRunner
+    from dbt_fixtures import release_dbt_duckdb
+
+    from warehouse.paths import BUILD_WAREHOUSE_ENV
+
+    (source,) = _rows(
+        built, "select path from duckdb_databases() where database_name = current_database()"
+    )[0]
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(source, warehouse)
+
+    def run_test() -> list[tuple[str, int]]:
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv(BUILD_WAREHOUSE_ENV, str(warehouse))
+            result = dbtRunner().invoke(
+                [
+                    "test",
+                    "--select",
+                    "assert_policy_minerals_in_mineral_list",
+                    "--project-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--profiles-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--target-path",
+                    str(tmp_path / "target"),
+                    "--log-path",
+                    str(tmp_path / "logs"),
+                ]
+            )
+        release_dbt_duckdb()
+        assert result.exception is None, result.exception
+        return [(str(r.status), r.failures or 0) for r in result.result]
+
+    assert run_test() == [("pass", 0)]
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(
+            "insert into raw.policy_events (event_id, imposing_iso3, title, measure_type, "
+            "minerals, status, source, source_file, source_line) values ('TST-1', 'CHN', 't', "
+            "'export_ban', ['copper', 'unobtainium'], 'in_force', 'policy_register', 'x.yaml', 9)"
+        )
+    finally:
+        con.close()
+    assert run_test() == [("fail", 1)]

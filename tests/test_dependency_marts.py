@@ -177,6 +177,7 @@ def _usgs_rows() -> pl.DataFrame:
 def _load_fixture_rows(con: duckdb.DuckDBPyConnection) -> None:
     insert_frame(con, "ref_countries", reference.countries().drop("aliases"))
     insert_frame(con, "ref_commodities", reference.commodities())
+    insert_frame(con, "ref_minerals", reference.minerals())
     trade = pl.DataFrame(BACI_ROWS, schema=BACI_COLUMNS, orient="row").with_columns(
         pl.lit("HS17").alias("hs_revision")
     )

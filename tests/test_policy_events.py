@@ -19,7 +19,7 @@ from ingest.policy_events import (
     read_policy_register,
     validate_register,
 )
-from ingest.reference import critical_hs6_codes
+from ingest.reference import MINERALS, commodities, critical_hs6_codes
 from warehouse.access import writer
 from warehouse.load import ensure_raw_schema, load_source_read
 
@@ -205,6 +205,42 @@ def test_packaged_hs6_codes_are_critical_mineral_codes(
     assert codes and codes <= critical_hs6_codes()
 
 
+def test_every_packaged_event_resolves_to_its_minerals_and_codes(packaged: SourceRead) -> None:
+    """Every event loads (none rejected), names only minerals of the reference, and each of its
+    HS6 codes is a code of one of the minerals it names, so its scope is no other mineral's."""
+    assert packaged.rejects.height == 0
+    events = _events(packaged)
+    assert {m for minerals in events["minerals"].to_list() for m in minerals} <= set(MINERALS)
+    minerals_of_code: dict[str, set[str]] = {}
+    for hs6, mineral in commodities().select("hs6", "mineral").iter_rows():
+        minerals_of_code.setdefault(hs6, set()).add(mineral)
+    named = dict(zip(events["event_id"].to_list(), events["minerals"].to_list(), strict=True))
+    stray = [
+        (event_id, hs6)
+        for event_id, hs6 in packaged.tables["policy_event_hs6"]
+        .select("event_id", "hs6")
+        .iter_rows()
+        if not minerals_of_code[hs6] & set(named[event_id])
+    ]
+    assert stray == []
+    # China's 2025-02-04 controls name five minerals, each with an HS6 scope.
+    tungsten_event = events.filter(
+        pl.col("event_id") == "CHN-2025-010-tungsten-tellurium-bismuth-molybdenum-indium"
+    ).row(0, named=True)
+    assert tungsten_event["minerals"] == [
+        "tungsten",
+        "tellurium",
+        "bismuth",
+        "molybdenum",
+        "indium",
+    ]
+    scope = packaged.tables["policy_event_hs6"].filter(
+        pl.col("event_id") == tungsten_event["event_id"]
+    )
+    covered = set().union(*(minerals_of_code[code] for code in scope["hs6"].to_list()))
+    assert set(tungsten_event["minerals"]) <= covered
+
+
 # --- output shape --------------------------------------------------------------------------------
 
 
@@ -283,7 +319,7 @@ INVALID_CASES = [
     ),
     pytest.param(
         {"minerals": ["rare_earths", "unobtainium"]},
-        "field minerals: 'unobtainium', expected one of rare_earths, lithium",
+        "field minerals: 'unobtainium', expected a mineral of ingest/data/minerals.csv",
         id="unknown-mineral",
     ),
     pytest.param(
@@ -405,11 +441,12 @@ def test_duplicate_event_id_rejects_the_later_event(tmp_path: Path) -> None:
 
 def test_every_problem_of_one_event_is_reported(tmp_path: Path) -> None:
     path = _write_register(
-        tmp_path, [_valid_event("TST-2025-002", status="active", minerals=["gold"], hs6=["1"])]
+        tmp_path,
+        [_valid_event("TST-2025-002", status="active", minerals=["unobtainium"], hs6=["1"])],
     )
     (reason,) = read_policy_register(path).rejects["reason"].to_list()
     assert "field status: 'active'" in reason
-    assert "field minerals: 'gold'" in reason
+    assert "field minerals: 'unobtainium'" in reason
     assert "field hs6: '1'" in reason
 
 

@@ -105,33 +105,195 @@ def test_country_iso3_from_baci_uses_baci_codes_not_iso_numeric() -> None:
     assert reference.country_iso3_from_baci(356) is None
 
 
+# The 9 minerals of the first reference and their 32 rows: adding minerals leaves them as they were.
+ORIGINAL_ROWS = {
+    "rare_earths": {"253090", "261220", "284610", "284690", "280530", "850511"},
+    "lithium": {"253090", "282520", "283691", "280519", "850760"},
+    "cobalt": {"260500", "282200", "810520"},
+    "graphite": {"250410", "250490", "380110"},
+    "gallium": {"811292"},
+    "germanium": {"282560", "811292"},
+    "nickel": {"260400", "750110", "750120", "283324", "750210", "750220"},
+    "tungsten": {"261100", "284180", "810194", "810110"},
+    "antimony": {"261710", "282580", "811010"},
+}
+
+
 def test_commodities_table() -> None:
     table = reference.commodities()
-    # 6 rare-earth + 5 lithium + 3 cobalt + 3 graphite + 1 gallium + 2 germanium + 6 nickel
-    # + 3 tungsten + 3 antimony = 32 rows; 253090 and 811292 appear twice -> 30 distinct codes.
-    assert table.height == 32
-    assert len(reference.critical_hs6_codes()) == 30
-    shared = set(table.filter(pl.col("is_shared_code"))["hs6"].to_list())
-    assert shared == {"253090", "811292"}
-    assert set(table["mineral"].to_list()) == set(reference.MINERALS)
-    assert set(table["stage"].to_list()) <= set(reference.STAGES)
-    assert set(table.filter(pl.col("hs6") == "253090")["mineral"].to_list()) == {
-        "rare_earths",
-        "lithium",
+    by_mineral = {
+        mineral: set(codes) for mineral, codes in table.group_by("mineral").agg("hs6").iter_rows()
     }
+    # The original 32 rows plus tungsten powders 810110 (a code of the real HS92 BACI rows).
+    assert {m: by_mineral[m] for m in ORIGINAL_ROWS} == ORIGINAL_ROWS
+    assert set(table["mineral"].to_list()) <= set(reference.MINERALS)
+    assert set(table["stage"].to_list()) == set(reference.STAGES)
+    assert set(table["hs_revision"].to_list()) == {"HS17"}
+    # A code is shared exactly when several minerals list it.
+    counts = table.group_by("hs6").len()
+    shared = set(counts.filter(pl.col("len") > 1)["hs6"].to_list())
+    assert shared == set(table.filter(pl.col("is_shared_code"))["hs6"].to_list())
+    assert {"253090", "811292", "261690", "711041", "280450", "261590", "282560"} <= shared
     assert set(table.filter(pl.col("hs6") == "811292")["mineral"].to_list()) == {
         "gallium",
         "germanium",
+        "hafnium",
+        "indium",
+        "niobium",
+        "rhenium",
+        "vanadium",
     }
     magnets = table.filter(pl.col("hs6") == "850511").row(0, named=True)
     assert (magnets["mineral"], magnets["stage"]) == ("rare_earths", "component")
+    assert magnets["is_broader_than_mineral"] is True
+    # A shared code is broader than each of its minerals.
+    assert table.filter(pl.col("is_shared_code") & ~pl.col("is_broader_than_mineral")).height == 0
+    copper = table.filter(pl.col("mineral") == "copper").sort("hs6")
+    assert copper.select("hs6", "stage").rows() == [
+        ("260300", "ore_concentrate"),
+        ("740100", "compound"),
+        ("740200", "compound"),
+        ("740311", "metal"),
+        ("740811", "component"),
+    ]
+
+
+def _list_entries(column: str) -> set[str]:
+    entries = reference.minerals()[column].drop_nulls().to_list()
+    return {entry for cell in entries for entry in cell.split(reference.LIST_SEPARATOR)}
+
+
+def test_mineral_reference_holds_each_list_as_published() -> None:
+    """Counts of the published lists (docs/minerals.md): USGS 2025 60 minerals, USGS 2022 50,
+    EU 2023 34 critical entries of which 17 strategic, IEA 6 focus minerals. The USGS lists name
+    the rare-earth elements one by one, so the group row rare_earths is not counted."""
+    minerals = reference.minerals()
+    members = minerals.filter(~pl.col("is_group"))
+    assert members.filter(pl.col("usgs_2025")).height == 60
+    assert members.filter(pl.col("usgs_2022")).height == 50
+    assert len(_list_entries("eu_2023_entry")) == 34
+    assert len(_list_entries("eu_2023_strategic_entry")) == 17
+    assert set(minerals.filter(pl.col("iea_focus"))["mineral"].to_list()) == {
+        "copper",
+        "lithium",
+        "nickel",
+        "cobalt",
+        "graphite",
+        "rare_earths",
+    }
+    # A flag is set exactly when the entry as published is recorded.
+    for flag, entry in (
+        ("usgs_2025", "usgs_2025_entry"),
+        ("usgs_2022", "usgs_2022_entry"),
+        ("eu_2023_critical", "eu_2023_entry"),
+        ("eu_2023_strategic", "eu_2023_strategic_entry"),
+    ):
+        assert members.filter(pl.col(flag) != pl.col(entry).is_not_null()).height == 0, flag
+    # Strategic implies critical (CRMA Article 4: every strategic raw material is critical).
+    assert minerals.filter(pl.col("eu_2023_strategic") & ~pl.col("eu_2023_critical")).height == 0
+    # USGS 2025 = USGS 2022 + the ten minerals the final 2025 list added.
+    added = set(members.filter(pl.col("usgs_2025") & ~pl.col("usgs_2022"))["mineral"].to_list())
+    assert added == {
+        "boron",
+        "copper",
+        "lead",
+        "coking_coal",
+        "phosphate_rock",
+        "potash",
+        "rhenium",
+        "silicon",
+        "silver",
+        "uranium",
+    }
+    assert members.filter(pl.col("usgs_2022") & ~pl.col("usgs_2025")).height == 0
+    # The original ids are kept; every id is snake_case; the elements point at their group.
+    assert set(ORIGINAL_ROWS) <= set(reference.MINERALS)
+    assert all(re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", m) for m in reference.MINERALS)
+    groups = minerals.filter(pl.col("mineral_group").is_not_null())
+    assert set(groups["mineral_group"].to_list()) == {"rare_earths"}
+    assert groups.height == 16  # 15 lanthanides without promethium, plus scandium and yttrium
+
+
+def test_minerals_without_an_hs6_code_of_their_own_are_flagged() -> None:
+    """A mineral with no HS6 code, or only codes shared with or broader than it, carries an
+    hs6_note saying where its trade is; a mineral with a code of its own carries none."""
+    codes = reference.commodities()
+    own = set(codes.filter(~pl.col("is_broader_than_mineral"))["mineral"].to_list())
+    minerals = reference.minerals()
+    without_own = minerals.filter(~pl.col("mineral").is_in(sorted(own)))
+    assert without_own.filter(pl.col("hs6_note").is_null()).height == 0
+    assert (
+        minerals.filter(
+            pl.col("mineral").is_in(sorted(own)) & pl.col("hs6_note").is_not_null()
+        ).height
+        == 0
+    )
+    listed = set(codes["mineral"].to_list())
+    no_code = set(minerals.filter(~pl.col("mineral").is_in(sorted(listed)))["mineral"].to_list())
+    # The rare-earth elements trade within the rare_earths codes; the others have no HS6 code.
+    elements = set(minerals.filter(pl.col("mineral_group") == "rare_earths")["mineral"].to_list())
+    assert no_code == elements | {"dimension_stone", "wollastonite", "zeolites"}
+    only_broader = set(without_own["mineral"].to_list()) - no_code
+    assert only_broader == {
+        "bromine",
+        "cesium",
+        "coking_coal",
+        "gallium",
+        "garnet",
+        "germanium",
+        "hafnium",
+        "helium",
+        "indium",
+        "iridium",
+        "osmium",
+        "perlite",
+        "rhenium",
+        "rubidium",
+        "ruthenium",
+        "tellurium",
+        "vermiculite",
+    }
+
+
+def test_usgs_codes_map_each_file_once() -> None:
+    by_code = reference.minerals_by_usgs_code()
+    assert by_code["coppe"] == ("copper",)
+    assert by_code["plati"] == ("palladium", "platinum")
+    assert by_code["timin"] == by_code["titan"] == ("titanium",)
+    assert [code for code, minerals in by_code.items() if len(minerals) > 1] == ["plati"]
+
+
+@pytest.mark.skipif(not USGS_2024_WORLD.is_dir(), reason=f"real USGS MCS absent: {USGS_2024_WORLD}")
+def test_every_usgs_2024_commodity_is_a_mineral_or_unmapped_with_a_reason() -> None:
+    from ingest.usgs_mcs import UNMAPPED_COMMODITY_CODES, commodity_code_from_name
+
+    codes = {commodity_code_from_name(path.name) for path in USGS_2024_WORLD.glob("*_world.csv")}
+    assert len(codes) == 77
+    mapped = set(reference.minerals_by_usgs_code())
+    assert mapped.isdisjoint(UNMAPPED_COMMODITY_CODES)
+    assert codes == mapped | set(UNMAPPED_COMMODITY_CODES)
+    assert len(mapped) == 71
 
 
 @pytest.mark.skipif(not HS2017.exists(), reason=f"real HS 2017 nomenclature absent: {HS2017}")
-def test_every_commodity_code_is_an_hs2017_subheading() -> None:
+def test_every_commodity_code_is_an_hs2017_subheading_with_its_description() -> None:
+    """Each code is a six-digit subheading of the HS 2017 nomenclature and its description is
+    the nomenclature's text, word for word."""
     with HS2017.open(encoding="utf-8-sig", newline="") as handle:
-        subheadings = {row["hscode"] for row in csv.DictReader(handle) if row["level"] == "6"}
-    assert reference.critical_hs6_codes() <= subheadings
+        subheadings = {
+            row["hscode"]: row["description"]
+            for row in csv.DictReader(handle)
+            if row["level"] == "6"
+        }
+    table = reference.commodities()
+    assert set(table["hs_revision"].to_list()) == {"HS17"}
+    assert reference.critical_hs6_codes() <= set(subheadings)
+    wrong = [
+        (hs6, description, subheadings[hs6])
+        for hs6, description in table.select("hs6", "description").iter_rows()
+        if description != subheadings[hs6]
+    ]
+    assert wrong == []
 
 
 def _usgs_country_names(folder: Path) -> set[str]:

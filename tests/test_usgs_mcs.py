@@ -13,11 +13,13 @@ import pytest
 
 from ingest._result import REJECT_SCHEMA
 from ingest.usgs_mcs import (
+    UNMAPPED_COMMODITY_CODES,
     USGS_MCS_WORLD_SCHEMA,
     commodity_code_from_name,
     parse_measure_column,
     read_usgs_folder,
     read_usgs_world_file,
+    unmapped_reason,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "usgs_mcs"
@@ -144,7 +146,7 @@ def test_fluorspar_style_header_and_unnamed_extra_cells(tmp_path: Path) -> None:
         ("Mine production, fluorspar", "production", 2023, 1000.0, True),
         ("Mine production, fluorspar", "reserves", None, 68000.0, False),
     ]
-    assert rows["mineral"].to_list() == [None, None, None]
+    assert rows["mineral"].to_list() == ["fluorspar"] * 3
 
 
 def test_capacity_columns_qualified_units_and_source_fallback(tmp_path: Path) -> None:
@@ -362,6 +364,50 @@ def test_real_rare_earths_lithium_and_folder_counts() -> None:
     bismuth = world.filter(pl.col("source_file") == "MCS2024-bismu_world.csv")
     assert bismuth["commodity_code"].unique().to_list() == ["bismu"]
     assert bismuth["production_type"].unique().to_list() == ["refinery"]
+    assert bismuth["mineral"].unique().to_list() == ["bismuth"]
+
+
+@needs_mcs2024
+def test_every_real_2024_world_file_maps_to_a_mineral_or_says_why_not() -> None:
+    """Each of the 77 files of MCS 2024 loads with its commodity code, units and production types;
+    71 codes map to 71 minerals (platinum and palladium share the `plati` file, titanium has
+    `timin` and `titan`), the 6 others (abrasives, cement, iron oxide pigments, iron and steel,
+    lime, nitrogen) load with mineral NULL and a reason. Production lines with a country, a
+    quantity and a mine or refinery type, by mineral, counted from the files: 68 minerals
+    (boron's only refinery line and kyanite/sulfur, typed `other`, do not count; magnesium
+    compounds map to magnesite, magnesium metal to magnesium)."""
+    read = read_usgs_folder(MCS2024_WORLD)
+    world = read.tables["usgs_mcs_world"]
+    by_file = world.group_by("source_file").agg(
+        pl.col("commodity_code").unique(), pl.col("mineral").unique(), pl.col("unit").unique()
+    )
+    assert by_file.height == 77
+    assert all(len(codes) == 1 for codes in by_file["commodity_code"].to_list())
+    assert by_file.filter(pl.col("unit").list.drop_nulls().list.len() == 0).height == 0
+    unmapped = world.filter(pl.col("mineral").is_null())
+    assert sorted(unmapped["commodity_code"].unique().to_list()) == sorted(UNMAPPED_COMMODITY_CODES)
+    assert all(
+        unmapped_reason(code) == UNMAPPED_COMMODITY_CODES[code]
+        for code in unmapped["commodity_code"].unique().to_list()
+    )
+    assert unmapped_reason("xxxxx").startswith("commodity code 'xxxxx' is not in")
+    assert world.filter(pl.col("mineral").is_not_null())["mineral"].n_unique() == 71
+    # The platinum-group file holds two minerals, told apart by the Type text.
+    platinum_group = world.filter(pl.col("commodity_code") == "plati", pl.col("year") == 2023)
+    south_africa = platinum_group.filter(pl.col("country_iso3") == "ZAF").sort("mineral")
+    assert south_africa.select("mineral", "type_raw", "quantity", "unit").rows() == [
+        ("palladium", "Mine production: Palladium", 71000.0, "kg"),
+        ("platinum", "Mine production: Platinum", 120000.0, "kg"),
+    ]
+    producing = world.filter(
+        pl.col("measure") == "production",
+        pl.col("production_type").is_in(["mine", "refinery"]),
+        pl.col("row_kind") == "country",
+        pl.col("country_iso3").is_not_null(),
+        pl.col("quantity").is_not_null(),
+        pl.col("mineral").is_not_null(),
+    )
+    assert producing["mineral"].n_unique() == 68
 
 
 # --- every edition's layout -------------------------------------------------------------------
@@ -389,7 +435,7 @@ def test_2025_single_file_layout_values_computed_by_hand() -> None:
         (6, "lithi", "lithium", "t"),
         (7, "germa", "germanium", "kg"),  # kilograms
         (8, "nicke", "nickel", "kt"),  # thousand metric tons
-        (10, "gemstones", None, "mct"),  # million carats, commodity not tracked
+        (10, "gemst", "gem_diamond", "mct"),  # million carats of gem-quality diamond
     ]
     assert rows["edition"].unique().to_list() == [2025]
     assert _rows_of_line(rows, 5)[0] == ("United States", "production", 2023, None, False, "W")

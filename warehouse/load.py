@@ -37,6 +37,7 @@ RAW_TABLES = frozenset(
         "policy_event_targets",
         "ref_countries",
         "ref_commodities",
+        "ref_minerals",
         "ref_hs_concordance",
         "ref_baci_historical_codes",
         "comtrade_records",
@@ -305,12 +306,13 @@ def prune_trade_years(
 
 def reference_tables() -> dict[str, pl.DataFrame]:
     """The packaged reference tables, shaped as raw.ref_countries, raw.ref_commodities,
-    raw.ref_hs_concordance and raw.ref_baci_historical_codes."""
+    raw.ref_minerals, raw.ref_hs_concordance and raw.ref_baci_historical_codes."""
     from ingest import hs_concordance
 
     return {
         "ref_countries": reference.countries().drop("aliases"),
         "ref_commodities": reference.commodities(),
+        "ref_minerals": reference.minerals(),
         "ref_hs_concordance": hs_concordance.concordance(),
         "ref_baci_historical_codes": baci_historical_codes(),
     }

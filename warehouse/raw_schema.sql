@@ -99,7 +99,35 @@ create table if not exists raw.ref_commodities (
     mineral varchar not null,
     stage varchar not null,
     description varchar,
-    is_shared_code boolean not null
+    is_shared_code boolean not null,
+    hs_revision varchar,
+    is_broader_than_mineral boolean,
+    note varchar
+);
+
+-- Build files made before these columns existed gain them here.
+alter table raw.ref_commodities add column if not exists hs_revision varchar;
+alter table raw.ref_commodities add column if not exists is_broader_than_mineral boolean;
+alter table raw.ref_commodities add column if not exists note varchar;
+
+create table if not exists raw.ref_minerals (
+    mineral varchar not null,
+    name varchar not null,
+    mineral_group varchar,
+    is_group boolean not null,
+    usgs_2025 boolean not null,
+    usgs_2022 boolean not null,
+    eu_2023_critical boolean not null,
+    eu_2023_strategic boolean not null,
+    iea_focus boolean not null,
+    usgs_2025_entry varchar,
+    usgs_2022_entry varchar,
+    eu_2023_entry varchar,
+    eu_2023_strategic_entry varchar,
+    usgs_mcs_codes varchar,
+    wmd_tables varchar,
+    hs6_note varchar,
+    scope_note varchar
 );
 
 create table if not exists raw.quarantine (

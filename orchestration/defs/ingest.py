@@ -265,6 +265,7 @@ world_mining_data_production = landing_source_asset(
         for table, description in (
             ("ref_countries", "Countries: ISO3, M49 and BACI codes, region"),
             ("ref_commodities", "Critical-mineral HS6 codes: mineral and value-chain stage"),
+            ("ref_minerals", "Minerals: the official critical-mineral lists naming each"),
             ("ref_hs_concordance", "HS revisions concorded to HS 2017 for critical codes"),
             ("ref_baci_historical_codes", "Historical BACI country codes -> successor ISO3"),
         )

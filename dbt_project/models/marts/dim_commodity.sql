@@ -13,7 +13,10 @@ final as (
         mineral,
         description,
         stage,
-        is_shared_code
+        is_shared_code,
+        hs_revision,
+        is_broader_than_mineral,
+        note
     from commodities
 
 )

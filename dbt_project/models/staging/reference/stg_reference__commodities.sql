@@ -13,7 +13,10 @@ renamed as (
         lower(trim(mineral)) as mineral,
         lower(trim(stage)) as stage,
         description,
-        cast(is_shared_code as boolean) as is_shared_code
+        cast(is_shared_code as boolean) as is_shared_code,
+        upper(trim(hs_revision)) as hs_revision,
+        coalesce(cast(is_broader_than_mineral as boolean), false) as is_broader_than_mineral,
+        nullif(trim(note), '') as note
     from source
 
 )
