@@ -400,3 +400,42 @@ def test_a_failed_run_summary_says_what_to_do_without_a_traceback(tmp_path: Path
     assert f"full log:    {tmp_path / 'logs' / 'run-1.log'}" in summary
     assert "what to do:  free disk space" in summary
     assert "NOT published: the serving warehouse is unchanged (version v1)" in summary
+
+
+def test_a_failed_scheduled_run_is_recorded_with_advice_and_its_trace_in_a_log(
+    tmp_path: Path,
+) -> None:
+    """The run failure sensor on a real failed run (a step whose disk is full): one line per
+    failed step and what to do in run-failures.log, the trace in logs/run-<run id>.log."""
+    from dagster import DagsterInstance, build_run_status_sensor_context, job, op
+
+    from orchestration.defs.schedules import FAILURE_LOG, report_run_failure
+    from orchestration.resources import ServingResource
+
+    @op
+    def write_build() -> None:
+        raise OSError(27, "File too large")
+
+    @job
+    def failing() -> None:
+        write_build()
+
+    serving = tmp_path / "critmin.duckdb"
+    with DagsterInstance.ephemeral() as instance:
+        result = failing.execute_in_process(instance=instance, raise_on_error=False)
+        context = build_run_status_sensor_context(
+            sensor_name="report_run_failure",
+            dagster_event=result.get_run_failure_event(),
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            resources={"serving": ServingResource(path=str(serving))},
+        ).for_run_failure()
+        report_run_failure(context)
+    entry = (tmp_path / FAILURE_LOG).read_text()
+    assert "write_build: OSError: [Errno 27] File too large" in entry
+    assert f"The serving warehouse {serving} was not changed." in entry
+    assert "What to do:" in entry
+    assert "Traceback" not in entry and "Stack Trace" not in entry
+    trace = tmp_path / "logs" / f"run-{result.run_id}.log"
+    assert f"Full trace: {trace}" in entry
+    assert "Stack Trace" in trace.read_text() and "File too large" in trace.read_text()
