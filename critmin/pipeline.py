@@ -135,7 +135,10 @@ def failure_summary(
 ) -> str:
     """The run summary of a run that ended before it could report its steps: interrupted, or
     stopped by an error outside them. Nothing was published (publishing is its last step)."""
-    version = publish.serving_version(warehouse)
+    try:
+        version = publish.serving_version(warehouse)
+    except Exception:  # noqa: BLE001 - the summary must print whatever the serving file is
+        version = None
     lines = ["", "critmin run summary", f"  warehouse:   {warehouse} (serving copy)"]
     lines.append(f"  landing:     {data_dir}")
     lines.append(f"  FAILED:      {what}")

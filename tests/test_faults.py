@@ -55,7 +55,7 @@ INGEST_LINE = re.compile(r"\[(ingest_\w+|raw__baci_trade)\]")
 DBT_LINE = re.compile(r"Running dbt command")
 DBT_MODEL_LINE = re.compile(r" START sql (view|table) model ")
 DBT_TEST_LINE = re.compile(r" START test ")
-PUBLISH_LINE = re.compile(r"\[published_warehouse\] publishing version ")
+PUBLISH_LINE = re.compile(r"\[serving__warehouse\] publishing version ")
 RUN_TIMEOUT_S = 900
 
 
