@@ -169,8 +169,8 @@ def _run(data_dir: Path | None, warehouse: Path) -> int:
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
         outcome = run_pipeline(data_dir, warehouse, echo=print)
-    except BuildBusyError:
-        raise
+    except (BuildBusyError, access.WarehouseBusyError):
+        raise  # another process holds a file: `main` says which and what to do
     except (Exception, KeyboardInterrupt) as error:
         # No traceback for the user: the summary, one line of advice, the trace in a log file.
         from critmin.pipeline import exception_report, failure_summary, write_run_log
