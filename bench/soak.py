@@ -68,7 +68,8 @@ class RunFigures:
 
 
 def tiny_landing(root: Path) -> Path:
-    sys.path.insert(0, str(REPO / "tests"))
+    # The repository first: bench/ingest.py must not shadow the `ingest` package.
+    sys.path[:0] = [str(REPO), str(REPO / "tests")]
     from landing_fixtures import tiny_landing as write
 
     return write(root)

@@ -218,32 +218,39 @@ def _build_lock(build: Path) -> Iterator[None]:
 
 
 def run_marker(build: Path) -> Path:
-    """The file a run writes when it starts building `build` and removes when it ends cleanly:
-    a run that finds it knows the last run on this build file was killed or interrupted."""
+    """The file a run writes when it starts building and removes when it ends cleanly: a run
+    that finds it knows the last run was killed or interrupted, and which file it was writing."""
     return build.with_name(f"{build.name}.running")
 
 
 def heal_build(build: Path) -> list[str]:
     """Make `build` fit to build on: the build file is scratch, rebuilt from the landing files.
 
-    A build file left by an interrupted run (its marker is still there) is set aside as
-    `<name>.interrupted`, one DuckDB cannot open as `<name>.broken` (only the last of each is
-    kept). Returns one sentence per file set aside."""
+    A run writes its own copy, `<name>.run-<stamp>`, renamed back to `build` when the run ends
+    cleanly. The copy an interrupted run was writing (its marker is still there) is set aside as
+    `<name>.interrupted`; a build file DuckDB cannot open as `<name>.broken` (only the last of
+    each is kept). Returns one sentence per file set aside."""
     repairs = []
     marker = run_marker(build)
     if marker.exists():
-        started = marker.read_text(encoding="utf-8", errors="replace").strip()
-        if build.exists():
-            kept = publish.set_aside(build, "interrupted")
-            repairs.append(
-                f"the build file was left by an interrupted run ({started or 'unknown'}); "
-                f"kept it as {kept.name} and rebuilt from the landing files"
-            )
+        lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
+        written = build.with_name(lines[0].strip()) if lines else None
+        started = lines[1].strip() if len(lines) > 1 else "unknown"
+        if written is not None and written.name.startswith(f"{build.name}.run-"):
+            if written.exists():
+                kept = publish.set_aside(written, build.with_name(f"{build.name}.interrupted"))
+                repairs.append(
+                    f"the build file was left by an interrupted run ({started}); kept it as "
+                    f"{kept.name} and rebuilt from the landing files"
+                )
         marker.unlink()
-    elif build.exists():
+    # What processes orphaned by a killed run (a dbt build) may still write: nothing reads it.
+    for stale in build.parent.glob(f"{build.name}.run-*"):
+        stale.unlink(missing_ok=True)
+    if build.exists():
         problem = build_problem(build)
         if problem is not None:
-            kept = publish.set_aside(build, "broken")
+            kept = publish.set_aside(build, build.with_name(f"{build.name}.broken"))
             repairs.append(
                 f"the build file could not be opened ({problem}); kept it as {kept.name} and "
                 "rebuilt from the landing files"
@@ -267,10 +274,15 @@ def build_problem(build: Path) -> str | None:
     return None
 
 
+def _move_with_wal(source: Path, target: Path) -> None:
+    if source.exists():
+        os.replace(source, target)
+    wal = source.with_name(f"{source.name}.wal")
+    if wal.exists():
+        os.replace(wal, target.with_name(f"{target.name}.wal"))
+
+
 def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> PipelineOutcome:
-    os.environ[DATA_DIR_ENV] = str(data_dir)
-    os.environ[WAREHOUSE_ENV] = str(warehouse)
-    os.environ[BUILD_WAREHOUSE_ENV] = str(build)
     repairs = heal_build(build)
     for repair in repairs:
         echo(f"critmin: {repair}")
@@ -282,10 +294,22 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
             f"{warehouse.name}.broken"
         )
     previous_version = publish.serving_version(warehouse)
+    # The run writes a file of its own: a process a killed run leaves behind (its dbt build)
+    # finds its file under a name no later run uses, and cannot write into theirs.
+    started = datetime.now(UTC)
+    work = build.with_name(f"{build.name}.run-{started:%Y%m%dT%H%M%S}-{os.getpid()}")
     marker = run_marker(build)
-    marker.write_text(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
-    outcome = _execute(data_dir, warehouse, build, echo, previous_version)
+    marker.write_text(f"{work.name}\npid {os.getpid()}, started {started:%Y-%m-%d %H:%M:%S} UTC\n")
+    _move_with_wal(build, work)
+    os.environ[DATA_DIR_ENV] = str(data_dir)
+    os.environ[WAREHOUSE_ENV] = str(warehouse)
+    os.environ[BUILD_WAREHOUSE_ENV] = str(work)
+    try:
+        outcome = _execute(data_dir, warehouse, work, echo, previous_version)
+    finally:
+        os.environ[BUILD_WAREHOUSE_ENV] = str(build)
     # A clean end, whatever the checks said: the build file is whole.
+    _move_with_wal(work, build)
     marker.unlink(missing_ok=True)
     if serving_problem is not None and outcome.published:
         repairs.append(

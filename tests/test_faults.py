@@ -341,7 +341,9 @@ def test_kill_9_while_publishing_with_a_landing_file_rewritten_during_the_read(
         ended.assert_ended_with_a_summary()
         assert "changed while it was being read" in ended.output
     else:
-        log = assert_rows_accounted(sequence.build)
+        # The killed run's own build file, named by its marker.
+        written = run_marker(sequence.build).read_text().splitlines()[0]
+        log = assert_rows_accounted(sequence.build.with_name(written))
         checksum, rows_in, loaded, rejected, out_of_scope = log[TRADE_FILE.name]
         versions = {
             hashlib.sha256(old).hexdigest(): (7, 5, 1, 1),

@@ -323,16 +323,22 @@ def test_a_damaged_or_interrupted_build_file_is_set_aside(tmp_path: Path) -> Non
     assert heal_build(build) == []
     assert build.exists()
 
-    # Left by an interrupted run: its marker is still there (with its write-ahead log, if any).
-    run_marker(build).write_text("pid 1, started 2026-01-01 00:00:00 UTC\n")
-    wal = build.with_name("critmin.duckdb.wal")
-    wal.write_bytes(b"wal")
+    # An interrupted run: its marker names the copy it was writing (with its write-ahead log),
+    # and a process it left behind created another one under its old name meanwhile.
+    written = build.with_name("critmin.duckdb.run-20260101T000000-1")
+    _build_with(written, [(2023, 2.0)])
+    written.with_name(f"{written.name}.wal").write_bytes(b"wal")
+    run_marker(build).write_text(f"{written.name}\npid 1, started 2026-01-01 00:00:00 UTC\n")
     (repair,) = heal_build(build)
     assert "interrupted run (pid 1, started 2026-01-01" in repair
-    assert not build.exists() and not wal.exists() and not run_marker(build).exists()
+    assert not written.exists() and not run_marker(build).exists()
     assert build.with_name("critmin.duckdb.interrupted.wal").read_bytes() == b"wal"
     with duckdb.connect(str(build.with_name("critmin.duckdb.interrupted")), read_only=True) as con:
-        assert con.execute("select sum(value) from marts.flows").fetchone() == (1.0,)
+        assert con.execute("select sum(value) from marts.flows").fetchone() == (2.0,)
+    orphaned = build.with_name("critmin.duckdb.run-20260101T000000-1")
+    orphaned.write_bytes(b"written by an orphaned dbt")
+    assert heal_build(build) == []
+    assert not orphaned.exists() and build.exists()
 
     # Damaged: set aside as .broken, only the last one kept.
     for _ in range(2):

@@ -73,7 +73,7 @@ def swap_in(build: Path, serving: Path, version_id: str) -> Published:
         _fsync(incoming)
         if serving_problem(serving) is not None:
             # Keep the damaged file for inspection (a hard link: the rename below stays atomic).
-            kept = set_aside(serving, "broken", link=True)
+            kept = set_aside(serving, serving.with_name(f"{serving.name}.broken"), link=True)
         os.replace(incoming, serving)
         _fsync(serving.parent)
     finally:
@@ -86,13 +86,12 @@ def swap_in(build: Path, serving: Path, version_id: str) -> Published:
     )
 
 
-def set_aside(path: Path, reason: str, link: bool = False) -> Path:
-    """Keep `path` as `<path>.<reason>` (replacing the one kept before) and return that path.
+def set_aside(path: Path, kept: Path, link: bool = False) -> Path:
+    """Keep `path` as `kept` (replacing the one kept before), with its DuckDB write-ahead log.
 
-    With `link`, the file stays at `path` too (a hard link), so a rename over `path` can follow
-    atomically; otherwise it is moved, together with its DuckDB write-ahead log.
+    With `link`, the file stays at `path` too (a hard link), so that a rename over `path` can
+    follow atomically; otherwise it is moved.
     """
-    kept = path.with_name(f"{path.name}.{reason}")
     kept.unlink(missing_ok=True)
     wal = path.with_name(f"{path.name}.wal")
     kept_wal = kept.with_name(f"{kept.name}.wal")
