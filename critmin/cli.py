@@ -9,7 +9,9 @@ import decimal
 import functools
 import http.server
 import json
+import os
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -125,7 +127,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "docs":
             return _docs(warehouse_path(args.warehouse), args.out, args.serve, args.port)
         return _query(args.sql, warehouse_path(args.warehouse), args.format)
-    except (access.WarehouseNotFoundError, access.WarehouseBusyError, BuildBusyError) as error:
+    except (
+        access.WarehouseNotFoundError,
+        access.WarehouseBusyError,
+        access.WarehouseUnreadableError,
+        BuildBusyError,
+    ) as error:
         print(f"critmin: {error}", file=sys.stderr)
         return 2
 
@@ -161,9 +168,38 @@ def _run(data_dir: Path | None, warehouse: Path) -> int:
         )
         return 2
     started = time.monotonic()
-    outcome = run_pipeline(data_dir.resolve(), warehouse.resolve(), echo=print)
+    data_dir, warehouse = data_dir.resolve(), warehouse.resolve()
+    # A scheduler stops a job with SIGTERM: stop the run as Ctrl+C would (Dagster ends the step
+    # and its dbt process), so it ends with a summary like any other failed run.
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        outcome = run_pipeline(data_dir, warehouse, echo=print)
+    except (BuildBusyError, access.WarehouseBusyError):
+        raise  # another process holds a file: `main` says which and what to do
+    except (Exception, KeyboardInterrupt) as error:
+        # No traceback for the user: the summary, one line of advice, the trace in a log file.
+        from critmin.pipeline import exception_report, failure_summary, write_run_log
+
+        if isinstance(error, KeyboardInterrupt):
+            what = "the run was interrupted (Ctrl+C or SIGTERM) before it finished"
+        else:
+            lines = str(error).strip().splitlines()
+            what = f"{type(error).__name__}: {lines[0] if lines else 'no message'}"
+        log_file = write_run_log(warehouse, exception_report(error))
+        print(
+            failure_summary(
+                warehouse, data_dir, what, log_file, elapsed_s=time.monotonic() - started
+            )
+        )
+        return 130 if isinstance(error, KeyboardInterrupt) else 1
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
     print(outcome.summary(elapsed_s=time.monotonic() - started))
     return 0 if outcome.success else 1
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    os.kill(os.getpid(), signal.SIGINT)
 
 
 def _docs(warehouse: Path, out: Path | None, serve: bool, port: int) -> int:

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import fcntl
 import os
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from critmin.coverage import MineralCoverage, mineral_coverage
 from ingest.landing import read_landing_info
 from warehouse import access, publish
-from warehouse.paths import BUILD_WAREHOUSE_ENV, DATA_DIR_ENV, WAREHOUSE_ENV, build_path
+from warehouse.paths import (
+    BUILD_WAREHOUSE_ENV,
+    DATA_DIR_ENV,
+    WAREHOUSE_ENV,
+    build_path,
+    run_log_dir,
+)
 
 Echo = Callable[[str], None]
 
@@ -42,6 +50,12 @@ class PipelineOutcome:
     coverage: MineralCoverage = field(default_factory=MineralCoverage)
     published_version: str | None = None
     previous_version: str | None = None
+    # What the run repaired before or while building (a damaged or interrupted build file set
+    # aside, an unreadable serving file replaced), one sentence each.
+    repairs: tuple[str, ...] = ()
+    # The first line of each failed step's error; the full traces are in `log_file`.
+    step_errors: dict[str, str] = field(default_factory=dict)
+    log_file: Path | None = None
 
     @property
     def failed_checks(self) -> tuple[CheckOutcome, ...]:
@@ -70,6 +84,8 @@ class PipelineOutcome:
             lines.append(f"  covers:      {info.description}")
         if info.lacks:
             lines.append(f"  lacks:       {info.lacks}")
+        for repair in self.repairs:
+            lines.append(f"  repaired:    {repair}")
         failed, warned = len(self.failed_checks), len(self.warnings)
         passed = len(self.checks) - failed - warned
         lines.append(f"  checks:      {passed} passed, {failed} failed, {warned} warning(s)")
@@ -85,7 +101,8 @@ class PipelineOutcome:
             for name, rows in self.mart_rows.items():
                 lines.append(f"    marts.{name.ljust(width)}  {rows:>9,}")
         for step in self.failed_steps:
-            lines.append(f"  FAILED step: {step}")
+            error = self.step_errors.get(step)
+            lines.append(f"  FAILED step: {step}" + (f": {error}" if error else ""))
         if self.published:
             lines.append(f"  published:   version {self.published_version}")
         else:
@@ -95,12 +112,94 @@ class PipelineOutcome:
             )
         status = "succeeded" if self.success else "FAILED"
         lines.append(f"  run {status} in {elapsed_s:.1f} s")
+        if self.log_file is not None:
+            lines.append(f"  full log:    {self.log_file}")
         if self.success:
             lines.append(
                 '  query it:    critmin query "select * from marts.mart_import_dependency '
                 "where importer_iso3 = 'IND' and mineral = 'rare_earths' order by year\""
             )
+        else:
+            lines.append(f"  what to do:  {self.advice()}")
         return "\n".join(lines)
+
+    def advice(self) -> str:
+        """One line saying what to do after a failed run."""
+        errors = " ".join(self.step_errors.values())
+        if _is_disk_full(errors):
+            return (
+                f"free disk space where {self.warehouse.parent} lives (or raise the file size "
+                "limit), then run `critmin run` again"
+            )
+        if self.failed_steps:
+            where = f" (full trace in {self.log_file})" if self.log_file else ""
+            return (
+                f"fix what the failed step reports{where}, then run `critmin run` again; "
+                "analysts keep reading the serving warehouse meanwhile"
+            )
+        if self.failed_checks:
+            return (
+                "correct the landing files the failed checks point at (rejected rows are in "
+                "raw.quarantine of the build file), then run `critmin run` again"
+            )
+        return "run `critmin run` again"
+
+
+def _is_disk_full(text: str) -> bool:
+    text = text.lower()
+    return "no space left" in text or "file too large" in text or "disk full" in text
+
+
+def failure_summary(
+    warehouse: Path, data_dir: Path, what: str, log_file: Path | None, elapsed_s: float
+) -> str:
+    """The run summary of a run that ended before it could report its steps: interrupted, or
+    stopped by an error outside them. Nothing was published (publishing is its last step)."""
+    try:
+        version = publish.serving_version(warehouse)
+    except Exception:  # noqa: BLE001 - the summary must print whatever the serving file is
+        version = None
+    lines = ["", "critmin run summary", f"  warehouse:   {warehouse} (serving copy)"]
+    lines.append(f"  landing:     {data_dir}")
+    lines.append(f"  FAILED:      {what}")
+    lines.append(
+        "  NOT published: the serving warehouse is unchanged "
+        f"(version {version or 'none: no run has been published yet'})"
+    )
+    lines.append(f"  run FAILED in {elapsed_s:.1f} s")
+    if log_file is not None:
+        lines.append(f"  full log:    {log_file}")
+    if _is_disk_full(what):
+        advice = (
+            f"free disk space where {warehouse.parent} lives (or raise the file size limit), "
+            "then run `critmin run` again"
+        )
+    else:
+        advice = (
+            "run `critmin run` again: it sets aside the interrupted build and rebuilds from "
+            "the landing files"
+        )
+    lines.append(f"  what to do:  {advice}")
+    return "\n".join(lines)
+
+
+def write_run_log(warehouse: Path, text: str) -> Path | None:
+    """Write a run's full error report to `logs/run-<UTC time>.log` beside the serving file and
+    return its path (None when even that cannot be written, e.g. on a full disk)."""
+    folder = run_log_dir(warehouse)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    path = folder / f"run-{stamp}.log"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError:
+        return None
+    return path
+
+
+def exception_report(error: BaseException) -> str:
+    """The full trace of an exception, for the run log."""
+    return "".join(traceback.format_exception(error))
 
 
 def _failed_rows(metadata: dict) -> str:
@@ -144,14 +243,120 @@ def _build_lock(build: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def run_marker(build: Path) -> Path:
+    """The file a run writes when it starts building and removes when it ends cleanly: a run
+    that finds it knows the last run was killed or interrupted, and which file it was writing."""
+    return build.with_name(f"{build.name}.running")
+
+
+def heal_build(build: Path) -> list[str]:
+    """Make `build` fit to build on: the build file is scratch, rebuilt from the landing files.
+
+    A run writes its own copy, `<name>.run-<stamp>`, renamed back to `build` when the run ends
+    cleanly. The copy an interrupted run was writing (its marker is still there) is set aside as
+    `<name>.interrupted`; a build file DuckDB cannot open as `<name>.broken` (only the last of
+    each is kept). Returns one sentence per file set aside."""
+    repairs = []
+    marker = run_marker(build)
+    if marker.exists():
+        lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
+        written = build.with_name(lines[0].strip()) if lines else None
+        started = lines[1].strip() if len(lines) > 1 else "unknown"
+        if written is not None and written.name.startswith(f"{build.name}.run-"):
+            if written.exists():
+                kept = publish.set_aside(written, build.with_name(f"{build.name}.interrupted"))
+                repairs.append(
+                    f"the build file was left by an interrupted run ({started}); kept it as "
+                    f"{kept.name} and rebuilt from the landing files"
+                )
+        marker.unlink()
+    # What processes orphaned by a killed run (a dbt build) may still write: nothing reads it.
+    for stale in build.parent.glob(f"{build.name}.run-*"):
+        stale.unlink(missing_ok=True)
+    if build.exists():
+        problem = build_problem(build)
+        if problem is not None:
+            kept = publish.set_aside(build, build.with_name(f"{build.name}.broken"))
+            repairs.append(
+                f"the build file could not be opened ({problem}); kept it as {kept.name} and "
+                "rebuilt from the landing files"
+            )
+    return repairs
+
+
+def build_problem(build: Path) -> str | None:
+    """Why DuckDB cannot open and read the catalog of `build`, or None when it can."""
+    import duckdb
+
+    try:
+        with access.writer(build) as con:
+            con.execute("select count(*) from duckdb_tables()").fetchone()
+    except access.WarehouseUnreadableError as error:
+        return error.detail
+    except duckdb.Error as error:
+        if access.is_unreadable_error(error):
+            return str(error)
+        raise
+    return None
+
+
+def _move_with_wal(source: Path, target: Path) -> None:
+    if source.exists():
+        os.replace(source, target)
+    wal = source.with_name(f"{source.name}.wal")
+    if wal.exists():
+        os.replace(wal, target.with_name(f"{target.name}.wal"))
+
+
 def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> PipelineOutcome:
+    repairs = heal_build(build)
+    for repair in repairs:
+        echo(f"critmin: {repair}")
+    serving_problem = publish.serving_problem(warehouse)
+    if serving_problem is not None:
+        echo(
+            f"critmin: the serving warehouse {warehouse} cannot be read ({serving_problem}); "
+            "this run replaces it when its checks pass, keeping it as "
+            f"{warehouse.name}.broken"
+        )
+    previous_version = publish.serving_version(warehouse)
+    # The run writes a file of its own: a process a killed run leaves behind (its dbt build)
+    # finds its file under a name no later run uses, and cannot write into theirs.
+    started = datetime.now(UTC)
+    work = build.with_name(f"{build.name}.run-{started:%Y%m%dT%H%M%S}-{os.getpid()}")
+    marker = run_marker(build)
+    marker.write_text(f"{work.name}\npid {os.getpid()}, started {started:%Y-%m-%d %H:%M:%S} UTC\n")
+    _move_with_wal(build, work)
     os.environ[DATA_DIR_ENV] = str(data_dir)
     os.environ[WAREHOUSE_ENV] = str(warehouse)
-    os.environ[BUILD_WAREHOUSE_ENV] = str(build)
-    previous_version = publish.serving_version(warehouse)
+    os.environ[BUILD_WAREHOUSE_ENV] = str(work)
+    try:
+        outcome = _execute(data_dir, warehouse, work, echo, previous_version)
+    finally:
+        os.environ[BUILD_WAREHOUSE_ENV] = str(build)
+    # A clean end, whatever the checks said: the build file is whole.
+    _move_with_wal(work, build)
+    marker.unlink(missing_ok=True)
+    if serving_problem is not None and outcome.published:
+        repairs.append(
+            f"replaced the unreadable serving file ({serving_problem}); kept it as "
+            f"{warehouse.name}.broken"
+        )
+    return _with(outcome, repairs=tuple(repairs))
 
+
+def _with(outcome: PipelineOutcome, **changes: object) -> PipelineOutcome:
+    from dataclasses import replace
+
+    return replace(outcome, **changes)
+
+
+def _execute(
+    data_dir: Path, warehouse: Path, build: Path, echo: Echo, previous_version: str | None
+) -> PipelineOutcome:
     from dagster import DagsterInstance
 
+    from orchestration.console import error_summary
     from orchestration.definitions import defs
     from orchestration.defs.schedules import FULL_REFRESH_JOB, refresh_request
 
@@ -167,9 +372,16 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
             asset_selection=request.asset_selection,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
-    failed_steps = tuple(
-        event.step_key or "?" for event in result.all_events if event.is_step_failure
-    )
+    failures = [event for event in result.all_events if event.is_step_failure]
+    failed_steps = tuple(event.step_key or "?" for event in failures)
+    step_errors = {}
+    reports = []
+    for event in failures:
+        error = event.step_failure_data.error if event.step_failure_data else None
+        if error is not None:
+            step_errors[event.step_key or "?"] = error_summary(error)
+            reports.append(f"step {event.step_key} failed:\n{error.to_string()}")
+    log_file = write_run_log(warehouse, "\n".join(reports)) if reports else None
     checks = tuple(
         CheckOutcome(
             asset="/".join(evaluation.asset_key.path),
@@ -200,4 +412,6 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
         coverage=coverage,
         published_version=publish.serving_version(warehouse),
         previous_version=previous_version,
+        step_errors=step_errors,
+        log_file=log_file,
     )

@@ -1384,7 +1384,11 @@ def run_report(args: argparse.Namespace) -> int:
     except ReportError as error:
         print(f"critmin report: {error}", file=sys.stderr)
         return 2
-    except (access.WarehouseNotFoundError, access.WarehouseBusyError) as error:
+    except (
+        access.WarehouseNotFoundError,
+        access.WarehouseBusyError,
+        access.WarehouseUnreadableError,
+    ) as error:
         print(f"critmin report: {error}", file=sys.stderr)
         return 2
     shown = ", ".join(m.mineral for m in data.minerals)

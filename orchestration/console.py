@@ -4,6 +4,7 @@ import logging
 import sys
 
 from dagster import Field, InitLoggerContext, logger
+from dagster._utils.error import SerializableErrorInfo
 
 _SHOWN_EVENTS = {"STEP_START", "STEP_SUCCESS", "STEP_FAILURE", "ASSET_CHECK_EVALUATION"}
 
@@ -20,8 +21,22 @@ class _ConciseFormatter(logging.Formatter):
             message = f"{label}: {message}" if message else label
             error = getattr(event, "step_failure_data", None)
             if error is not None and error.error is not None:
-                message += f"\n{error.error.to_string()}"
+                # One line; `critmin run` writes the full trace to its run log.
+                message += f": {error_summary(error.error)}"
         return f"{stamp} [{step}] {message}"
+
+
+def error_summary(error: SerializableErrorInfo) -> str:
+    """The first line of the innermost cause of a step's error, without the module path of the
+    exception class: what went wrong, without the stack."""
+    while error.cause is not None:
+        error = error.cause
+    lines = error.message.strip().splitlines()
+    first = lines[0] if lines else (error.cls_name or "error")
+    head, sep, rest = first.partition(": ")
+    if sep and " " not in head:
+        first = f"{head.rsplit('.', 1)[-1]}: {rest}"
+    return first
 
 
 class _RelevantRecords(logging.Filter):

@@ -266,3 +266,182 @@ def test_a_second_run_on_the_same_warehouse_is_refused(
     assert code == 2
     assert "another run is building" in capsys.readouterr().err
     assert not serving.exists()
+
+
+# --- damaged files: the build file is scratch, an unreadable serving file is replaced ---------
+
+
+def _damage(path: Path) -> bytes:
+    garbage = os.urandom(max(path.stat().st_size, 4096) if path.exists() else 4096)
+    path.write_bytes(garbage)
+    return garbage
+
+
+def test_publishing_over_an_unreadable_serving_file_keeps_it_aside(tmp_path: Path) -> None:
+    from warehouse import access
+
+    build, serving = tmp_path / "build.duckdb", tmp_path / "serve" / "w.duckdb"
+    _build_with(build, [(2023, 1.0)])
+    publish.publish(build, serving, run_id="r1", landing_dir="/landing")
+    garbage = _damage(serving)
+
+    assert publish.serving_version(serving) is None
+    assert "not a valid DuckDB database file" in publish.serving_problem(serving)
+    with pytest.raises(access.WarehouseUnreadableError, match="Run `critmin run` to rebuild"):
+        access.run_query(serving, "select 1")
+
+    published = publish.publish(build, serving, run_id="r2", landing_dir="/landing")
+    assert published.replaced_unreadable == serving.with_name("w.duckdb.broken")
+    assert published.replaced_unreadable.read_bytes() == garbage
+    assert _read_in_new_process(serving) == [published.version_id, 1.0]
+    assert publish.serving_problem(serving) is None
+    # A readable serving file is replaced without being kept.
+    again = publish.publish(build, serving, run_id="r3", landing_dir="/landing")
+    assert again.replaced_unreadable is None
+
+
+def test_query_on_an_unreadable_serving_file_says_what_to_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from critmin import cli
+
+    serving = tmp_path / "critmin.duckdb"
+    _damage(serving)
+    assert cli.main(["query", "select 1", "--warehouse", str(serving)]) == 2
+    err = capsys.readouterr().err
+    assert f"{serving} is not a valid DuckDB file" in err
+    assert "Run `critmin run` to rebuild and republish it" in err
+
+
+def test_a_damaged_or_interrupted_build_file_is_set_aside(tmp_path: Path) -> None:
+    from critmin.pipeline import heal_build, run_marker
+
+    build = tmp_path / ".build" / "critmin.duckdb"
+    build.parent.mkdir()
+    # A healthy build file stays.
+    _build_with(build, [(2023, 1.0)])
+    assert heal_build(build) == []
+    assert build.exists()
+
+    # An interrupted run: its marker names the copy it was writing (with its write-ahead log),
+    # and a process it left behind created another one under its old name meanwhile.
+    written = build.with_name("critmin.duckdb.run-20260101T000000-1")
+    _build_with(written, [(2023, 2.0)])
+    written.with_name(f"{written.name}.wal").write_bytes(b"wal")
+    run_marker(build).write_text(f"{written.name}\npid 1, started 2026-01-01 00:00:00 UTC\n")
+    (repair,) = heal_build(build)
+    assert "interrupted run (pid 1, started 2026-01-01" in repair
+    assert not written.exists() and not run_marker(build).exists()
+    assert build.with_name("critmin.duckdb.interrupted.wal").read_bytes() == b"wal"
+    with duckdb.connect(str(build.with_name("critmin.duckdb.interrupted")), read_only=True) as con:
+        assert con.execute("select sum(value) from marts.flows").fetchone() == (2.0,)
+    orphaned = build.with_name("critmin.duckdb.run-20260101T000000-1")
+    orphaned.write_bytes(b"written by an orphaned dbt")
+    assert heal_build(build) == []
+    assert not orphaned.exists() and build.exists()
+
+    # Damaged: set aside as .broken, only the last one kept.
+    for _ in range(2):
+        garbage = _damage(build)
+        (repair,) = heal_build(build)
+        assert "could not be opened" in repair and "not a valid DuckDB database file" in repair
+        assert not build.exists()
+    assert build.with_name("critmin.duckdb.broken").read_bytes() == garbage
+    assert sorted(p.name for p in build.parent.iterdir()) == [
+        "critmin.duckdb.broken",
+        "critmin.duckdb.interrupted",
+        "critmin.duckdb.interrupted.wal",
+    ]
+
+
+def test_a_landing_file_rewritten_while_it_is_read_is_refused(tmp_path: Path) -> None:
+    from orchestration.defs.ingest import LandingChangedError, read_steady
+
+    landing = tiny_landing(tmp_path / "landing")
+    trade = landing / "baci" / "BACI_HS17_Y2023_V202501.csv"
+
+    def read_then_rewrite():
+        text = trade.read_text()
+        with trade.open("r+b") as handle:  # the publisher rewrites it in place meanwhile
+            handle.truncate(0)
+            handle.write(b"t,i,j,k,v,q\n")
+        return text
+
+    with pytest.raises(LandingChangedError, match="BACI_HS17_Y2023_V202501.csv changed while"):
+        read_steady(landing / "baci", read_then_rewrite)
+    assert read_steady(landing / "baci", trade.read_text) == "t,i,j,k,v,q\n"
+
+
+def test_a_failed_run_summary_says_what_to_do_without_a_traceback(tmp_path: Path) -> None:
+    from critmin.pipeline import PipelineOutcome
+    from orchestration.console import error_summary
+
+    try:
+        try:
+            raise OSError(27, "File too large")
+        except OSError as error:
+            raise RuntimeError("Error occurred while executing op ingest_usgs_mcs") from error
+    except RuntimeError as error:
+        from dagster._utils.error import serializable_error_info_from_exc_info
+
+        info = serializable_error_info_from_exc_info((type(error), error, error.__traceback__))
+    assert error_summary(info) == "OSError: [Errno 27] File too large"
+
+    outcome = PipelineOutcome(
+        warehouse=tmp_path / "critmin.duckdb",
+        data_dir=tmp_path / "landing",
+        run_succeeded=False,
+        failed_steps=("ingest_usgs_mcs",),
+        checks=(),
+        previous_version="v1",
+        published_version="v1",
+        repairs=("the build file could not be opened (...); kept it as critmin.duckdb.broken",),
+        step_errors={"ingest_usgs_mcs": error_summary(info)},
+        log_file=tmp_path / "logs" / "run-1.log",
+    )
+    summary = outcome.summary(elapsed_s=1.0)
+    assert "Traceback" not in summary
+    assert "FAILED step: ingest_usgs_mcs: OSError: [Errno 27] File too large" in summary
+    assert "repaired:    the build file could not be opened" in summary
+    assert f"full log:    {tmp_path / 'logs' / 'run-1.log'}" in summary
+    assert "what to do:  free disk space" in summary
+    assert "NOT published: the serving warehouse is unchanged (version v1)" in summary
+
+
+def test_a_failed_scheduled_run_is_recorded_with_advice_and_its_trace_in_a_log(
+    tmp_path: Path,
+) -> None:
+    """The run failure sensor on a real failed run (a step whose disk is full): one line per
+    failed step and what to do in run-failures.log, the trace in logs/run-<run id>.log."""
+    from dagster import DagsterInstance, build_run_status_sensor_context, job, op
+
+    from orchestration.defs.schedules import FAILURE_LOG, report_run_failure
+    from orchestration.resources import ServingResource
+
+    @op
+    def write_build() -> None:
+        raise OSError(27, "File too large")
+
+    @job
+    def failing() -> None:
+        write_build()
+
+    serving = tmp_path / "critmin.duckdb"
+    with DagsterInstance.ephemeral() as instance:
+        result = failing.execute_in_process(instance=instance, raise_on_error=False)
+        context = build_run_status_sensor_context(
+            sensor_name="report_run_failure",
+            dagster_event=result.get_run_failure_event(),
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            resources={"serving": ServingResource(path=str(serving))},
+        ).for_run_failure()
+        report_run_failure(context)
+    entry = (tmp_path / FAILURE_LOG).read_text()
+    assert "write_build: OSError: [Errno 27] File too large" in entry
+    assert f"The serving warehouse {serving} was not changed." in entry
+    assert "What to do:" in entry
+    assert "Traceback" not in entry and "Stack Trace" not in entry
+    trace = tmp_path / "logs" / f"run-{result.run_id}.log"
+    assert f"Full trace: {trace}" in entry
+    assert "Stack Trace" in trace.read_text() and "File too large" in trace.read_text()

@@ -19,6 +19,30 @@ class WarehouseBusyError(RuntimeError):
     """Another process holds the DuckDB file."""
 
 
+class WarehouseUnreadableError(RuntimeError):
+    """The file exists but DuckDB cannot open it: not a DuckDB file, or a damaged one."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(
+            f"{path} is not a valid DuckDB file ({detail}); it may have been damaged by a crash, "
+            "a full disk or a bad copy. Run `critmin run` to rebuild and republish it (the run "
+            "keeps the damaged file beside it as .broken)."
+        )
+
+
+def is_unreadable_error(error: duckdb.Error) -> bool:
+    """Whether a DuckDB error opening a file says the file itself is damaged (not locked)."""
+    text = str(error).lower()
+    return "lock" not in text and (
+        "not a valid duckdb database file" in text
+        or "corrupt" in text
+        or "checksum" in text
+        or "serialization" in text
+    )
+
+
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path), read_only=read_only)
@@ -28,7 +52,11 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                 f"{path} is open in another process ({error}). DuckDB allows one writer or many "
                 "readers per file: close the other program, or wait for the running pipeline."
             ) from error
+        if is_unreadable_error(error):
+            raise WarehouseUnreadableError(path, str(error)) from error
         raise
+    except (duckdb.SerializationException, duckdb.InternalException) as error:
+        raise WarehouseUnreadableError(path, str(error)) from error
 
 
 @contextmanager

@@ -48,6 +48,12 @@ def export_dir(serving: Path) -> Path:
     return Path(from_env) if from_env else serving.parent / "parquet"
 
 
+def run_log_dir(serving: Path) -> Path:
+    """Where `critmin run` writes the full error report of a failed run: `logs/` beside the
+    serving file."""
+    return serving.parent / "logs"
+
+
 def docs_dir(serving: Path) -> Path:
     """Where the generated dbt documentation of the serving warehouse goes."""
     return serving.parent / "docs"

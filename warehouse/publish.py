@@ -32,6 +32,8 @@ class Published:
     version_id: str
     serving: Path
     built_at: datetime
+    # Where an unreadable serving file this version replaced was kept, if there was one.
+    replaced_unreadable: Path | None = None
 
 
 def stamp_version(con: duckdb.DuckDBPyConnection, run_id: str, landing_dir: str) -> str:
@@ -78,14 +80,42 @@ def swap_in(build: Path, serving: Path, version_id: str) -> Published:
     """Replace `serving` with a copy of the closed, checkpointed `build`, in one rename."""
     serving.parent.mkdir(parents=True, exist_ok=True)
     incoming = serving.with_name(f".{serving.name}.{version_id}.incoming")
+    kept = None
     try:
         shutil.copyfile(build, incoming)
         _fsync(incoming)
+        if serving_problem(serving) is not None:
+            # Keep the damaged file for inspection (a hard link: the rename below stays atomic).
+            kept = set_aside(serving, serving.with_name(f"{serving.name}.broken"), link=True)
         os.replace(incoming, serving)
         _fsync(serving.parent)
     finally:
         incoming.unlink(missing_ok=True)
-    return Published(version_id=version_id, serving=serving, built_at=datetime.now(UTC))
+    return Published(
+        version_id=version_id,
+        serving=serving,
+        built_at=datetime.now(UTC),
+        replaced_unreadable=kept,
+    )
+
+
+def set_aside(path: Path, kept: Path, link: bool = False) -> Path:
+    """Keep `path` as `kept` (replacing the one kept before), with its DuckDB write-ahead log.
+
+    With `link`, the file stays at `path` too (a hard link), so that a rename over `path` can
+    follow atomically; otherwise it is moved.
+    """
+    kept.unlink(missing_ok=True)
+    wal = path.with_name(f"{path.name}.wal")
+    kept_wal = kept.with_name(f"{kept.name}.wal")
+    kept_wal.unlink(missing_ok=True)
+    if link:
+        os.link(path, kept)
+    else:
+        os.replace(path, kept)
+        if wal.exists():
+            os.replace(wal, kept_wal)
+    return kept
 
 
 def publish(build: Path, serving: Path, run_id: str, landing_dir: str) -> Published:
@@ -94,15 +124,32 @@ def publish(build: Path, serving: Path, run_id: str, landing_dir: str) -> Publis
 
 
 def serving_version(serving: Path) -> str | None:
-    """The version id of the serving warehouse, or None when there is none yet (no file, or a
-    file without a version table)."""
+    """The version id of the serving warehouse, or None when there is none to read (no file, a
+    file without a version table, or a file DuckDB cannot read: see `serving_problem`)."""
     if not serving.exists():
         return None
     try:
         result = access.run_query(serving, f"select version_id from {VERSION_TABLE}")
-    except duckdb.CatalogException:
+    except (duckdb.CatalogException, access.WarehouseUnreadableError):
         return None
     return result.rows[0][0] if result.rows else None
+
+
+def serving_problem(serving: Path) -> str | None:
+    """Why the existing file `serving` cannot be read as a warehouse, or None when it can (or
+    does not exist). A run publishes over such a file, keeping it as `<name>.broken`."""
+    if not serving.exists():
+        return None
+    try:
+        with access.reader(serving) as con:
+            con.execute("select count(*) from duckdb_tables()").fetchone()
+    except access.WarehouseUnreadableError as error:
+        return error.detail
+    except duckdb.Error as error:
+        if access.is_unreadable_error(error):
+            return str(error)
+        raise
+    return None
 
 
 def _fsync(path: Path) -> None:

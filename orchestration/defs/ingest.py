@@ -70,6 +70,45 @@ def _log_load(context: AssetExecutionContext, loaded: SourceLoad) -> None:
             )
 
 
+class LandingChangedError(RuntimeError):
+    """A landing file changed while a reader read it: what was read may mix two versions."""
+
+
+FileState = tuple[int, int, int]
+
+
+def _file_states(folder: Path) -> dict[str, FileState]:
+    if not folder.is_dir():
+        return {}
+    states = {}
+    for path in sorted(folder.rglob("*")):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        if path.is_file():
+            states[str(path.relative_to(folder))] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    return states
+
+
+def read_steady(folder: Path, read: Callable[[], SourceRead]) -> SourceRead:
+    """`read()` the landing folder `folder`, refusing the result when a file in it was written,
+    replaced, added or removed meanwhile (its inode, size or modification time changed): such
+    a read may mix the old and the new bytes, and nothing of it is loaded."""
+    before = _file_states(folder)
+    result = read()
+    after = _file_states(folder)
+    changed = sorted(n for n in before.keys() | after.keys() if before.get(n) != after.get(n))
+    if changed:
+        raise LandingChangedError(
+            f"{folder}: {', '.join(changed)} changed while it was being read, so nothing from "
+            "this folder was loaded and the raw tables keep their previous rows. Let the file "
+            "be written completely (write under a temporary name and rename it into place), "
+            "then run `critmin run` again."
+        )
+    return result
+
+
 def landing_source_asset(
     name: str,
     folder: str,
@@ -100,7 +139,7 @@ def landing_source_asset(
         if not source_folder.is_dir():
             context.log.info(f"{name}: no folder {source_folder}; its raw tables will be empty")
         label = landing.data_label(published_source) if synthetic_in_demo else published_source
-        read = reader(source_folder, label)
+        read = read_steady(source_folder, lambda: reader(source_folder, label))
         with warehouse.writer() as con:
             loaded = load_source_read(con, read, run_id=context.run.run_id, source=name)
         _log_load(context, loaded)
@@ -132,8 +171,12 @@ def baci_trade(
     context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
 ) -> MaterializeResult:
     years = sorted(int(key) for key in context.partition_keys)
-    read = baci.read_baci_folder(
-        landing.folder(BACI_FOLDER), landing.data_label("baci"), years=years, code_files=False
+    folder = landing.folder(BACI_FOLDER)
+    read = read_steady(
+        folder,
+        lambda: baci.read_baci_folder(
+            folder, landing.data_label("baci"), years=years, code_files=False
+        ),
     )
     with warehouse.writer() as con:
         loaded = load_trade_years(con, read, years, run_id=context.run.run_id, source="baci")
@@ -165,7 +208,9 @@ def baci_codes(
 ) -> Iterator[MaterializeResult]:
     """The BACI code files; also removes trade years whose files left the landing directory."""
     folder = landing.folder(BACI_FOLDER)
-    read = baci.read_baci_folder(folder, landing.data_label("baci"), years=())
+    read = read_steady(
+        folder, lambda: baci.read_baci_folder(folder, landing.data_label("baci"), years=())
+    )
     tables = {name: read.tables[name] for name in ("baci_country_codes", "baci_product_codes")}
     read = SourceRead(source=read.source, tables=tables, rejects=read.rejects, files=read.files)
     with warehouse.writer() as con:

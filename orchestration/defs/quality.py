@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from dagster import (
+    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetChecksDefinition,
     AssetCheckSeverity,
@@ -54,7 +55,10 @@ def gx_check(
         additional_deps=additional_deps,
         description=f"GX: {description}",
     )
-    def _check(warehouse: WarehouseResource) -> AssetCheckResult:
+    def _check(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> AssetCheckResult:
+        context.log.info(f"checking marts.{mart} with the Great Expectations suite {suite}")
         with warehouse.reader() as con:
             frame = con.sql(frame_sql).df()
         return _check_result(expectations.validate(frame, getattr(expectations, suite)()))

@@ -32,8 +32,10 @@ from dagster import (
 
 from ingest import baci
 from orchestration import landing_watch
+from orchestration.console import error_summary
 from orchestration.defs import ingest
 from orchestration.resources import LandingResource, ServingResource
+from warehouse.paths import run_log_dir
 
 FULL_REFRESH_JOB = "critmin_full_refresh"
 FAILURE_LOG = "run-failures.log"
@@ -134,14 +136,36 @@ def landing_directory_sensor(context: SensorEvaluationContext, landing: LandingR
     description="Reports every failed run: which step failed and why, in the log and a file.",
 )
 def report_run_failure(context: RunFailureSensorContext, serving: ServingResource) -> None:
-    failed_steps = [
-        f"{event.step_key}: {event.message}" for event in context.get_step_failure_events()
-    ]
+    """Append what failed and what to do to `run-failures.log` beside the serving file; the full
+    traces go to `logs/run-<run id>.log` there, whose path the entry names."""
+    failures = context.get_step_failure_events()
+    failed_steps = []
+    traces = []
+    for event in failures:
+        error = event.step_failure_data.error if event.step_failure_data else None
+        failed_steps.append(
+            f"{event.step_key}: {error_summary(error) if error is not None else event.message}"
+        )
+        if error is not None:
+            traces.append(f"step {event.step_key} failed:\n{error.to_string()}")
+    run_id = context.dagster_run.run_id
+    trace_file = run_log_dir(serving.file) / f"run-{run_id}.log"
+    trace_note = ""
+    if traces:
+        try:
+            trace_file.parent.mkdir(parents=True, exist_ok=True)
+            trace_file.write_text("\n".join(traces), encoding="utf-8")
+            trace_note = f"  Full trace: {trace_file}\n"
+        except OSError as error:
+            trace_note = f"  (the full trace could not be written to {trace_file}: {error})\n"
     message = (
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC run {context.dagster_run.run_id} of "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC run {run_id} of "
         f"{context.dagster_run.job_name} failed: {context.failure_event.message}\n"
         + "".join(f"  {line}\n" for line in failed_steps)
         + f"  The serving warehouse {serving.file} was not changed.\n"
+        + trace_note
+        + "  What to do: fix what the failed step reports, then start the job again (or "
+        "`critmin run`); a damaged build file is set aside and rebuilt by `critmin run`.\n"
     )
     context.log.error(message)
     log_file = serving.file.parent / FAILURE_LOG

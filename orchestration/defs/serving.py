@@ -78,14 +78,23 @@ def published_warehouse(
     # Everything is written beside what readers use, then switched in: the serving file first,
     # so the Parquet export and the docs never describe a version that was not published.
     version_id = publish.prepare(warehouse.file, context.run.run_id, landing.data_dir)
+    context.log.info(
+        f"publishing version {version_id}: exporting the marts to Parquet and writing the "
+        "documentation before the serving file is swapped"
+    )
     publish.export_marts_parquet(warehouse.file, serving.export_root, version_id)
     staged_docs = generate_docs(warehouse.file, serving.docs_dir)
     published = publish.swap_in(warehouse.file, serving.file, version_id)
     exported = publish.switch_current_export(serving.export_root, version_id)
     docs = switch_docs(staged_docs, serving.docs_dir)
+    replaced = (
+        f"; replaced an unreadable serving file, kept as {published.replaced_unreadable}"
+        if published.replaced_unreadable
+        else ""
+    )
     context.log.info(
         f"published version {version_id} to {published.serving} (previous: {previous or 'none'}); "
-        f"Parquet marts in {exported}; documentation in {docs}"
+        f"Parquet marts in {exported}; documentation in {docs}{replaced}"
     )
     return MaterializeResult(
         metadata={
