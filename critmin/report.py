@@ -882,42 +882,36 @@ def section_concentration(report: ReportData, data: MineralData) -> str:
     else:
         figures.append(_no_imports(report, data, "no import concentration to measure"))
     if data.production:
-        types = sorted({r["production_type"] for r in data.production})
-        if len(types) == 1:  # years alone on the axis; the type in the title
-            categories = [str(r["year"]) for r in data.production]
-        else:
-            categories = [f"{r['year']} {r['production_type']}" for r in data.production]
-        figures.append(
-            charts.bar_chart(
-                categories,
-                [
-                    charts.BarSeries(
-                        "Top producer",
-                        [r["top1_share"] for r in data.production],
-                        PRODUCTION_COLOURS["top1"],
-                    ),
-                    charts.BarSeries(
-                        "Top 3 producers",
-                        [r["top3_share"] for r in data.production],
-                        PRODUCTION_COLOURS["top3"],
-                    ),
-                    charts.BarSeries(
-                        "China",
-                        [r["china_share"] for r in data.production],
-                        PRODUCTION_COLOURS["china"],
-                    ),
-                ],
-                title=f"World {mineral_name(data.mineral)} "
-                + (f"{types[0]} " if len(types) == 1 else "")
-                + "production concentration",
-                description="Share of world production: top producer, top three, China",
-                stacked=False,
-                width=HALF_WIDTH,
-                height=280,
-                y_format=lambda v: fmt_share(v, 0),
-                y_max=1.0,
+        # One chart per production type (mine, refinery ...), years on its axis.
+        for kind in sorted({r["production_type"] for r in data.production}):
+            rows = [r for r in data.production if r["production_type"] == kind]
+            figures.append(
+                charts.bar_chart(
+                    [str(r["year"]) for r in rows],
+                    [
+                        charts.BarSeries(
+                            "Top producer",
+                            [r["top1_share"] for r in rows],
+                            PRODUCTION_COLOURS["top1"],
+                        ),
+                        charts.BarSeries(
+                            "Top 3 producers",
+                            [r["top3_share"] for r in rows],
+                            PRODUCTION_COLOURS["top3"],
+                        ),
+                        charts.BarSeries(
+                            "China", [r["china_share"] for r in rows], PRODUCTION_COLOURS["china"]
+                        ),
+                    ],
+                    title=f"World {mineral_name(data.mineral)} {kind} production concentration",
+                    description="Share of world production: top producer, top three, China",
+                    stacked=False,
+                    width=HALF_WIDTH,
+                    height=280,
+                    y_format=lambda v: fmt_share(v, 0),
+                    y_max=1.0,
+                )
             )
-        )
     else:
         figures.append(
             note(
@@ -1131,6 +1125,15 @@ def section_policy(report: ReportData, data: MineralData) -> str:
         )
     )
     body.append("<h4>Exposure of imports to restrictive measures</h4>")
+    if not data.has_imports:
+        body.append(
+            _no_imports(
+                report,
+                data,
+                "no imports are exposed to these measures, no trade response to measure",
+            )
+        )
+        return "".join(body)
     in_scope = sorted(
         {code.strip() for e in data.events for code in (e["hs6_codes"] or "").split(",")} - {""}
     )

@@ -390,7 +390,7 @@ def sparse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
       2019-2024 rows are repeated four times, 6, 12, 18 and 24 years earlier (layout only);
     - bismuth is in the commodity reference with HS 810600, which no trade row has, and has no
       production and no policy event;
-    - tellurium has world production (one row) but no HS6 code of its own.
+    - tellurium has world production (2023, mine and refinery) but no HS6 code of its own.
     """
     path = tmp_path_factory.mktemp("sparse") / "critmin.duckdb"
     shutil.copyfile(warehouse, path)
@@ -421,7 +421,9 @@ def sparse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         con.execute(
             "insert into marts.mart_production_concentration (year, mineral, production_type, "
             "world_total, hhi, top1_iso3, top1_share, top3_share, china_share, country_count, "
-            "unit) values (2023, 'tellurium', 'refinery', 640, 0.6, 'CHN', 0.75, 0.9, 0.75, 6, 't')"
+            "unit) values "
+            "(2023, 'tellurium', 'refinery', 640, 0.6, 'CHN', 0.75, 0.9, 0.75, 6, 't'), "
+            "(2023, 'tellurium', 'mine', 500, 0.5, 'CHN', 0.7, 0.9, 0.7, 5, 't')"
         )
         con.execute(
             "update meta.warehouse_version set landing_label = 'starter', landing_lacks = ?",
@@ -518,8 +520,12 @@ def test_mineral_without_an_hs_code_shows_production_only(sparse, tmp_path):
     assert said in section(html, "suppliers", "tellurium")
     assert "<svg" not in section(html, "suppliers", "tellurium")
     concentration = section(html, "concentration", "tellurium")
+    # One chart per production type, each with its year on the axis.
+    assert "World tellurium mine production concentration" in concentration
     assert "World tellurium refinery production concentration" in concentration
-    assert '<td class="num">6,000</td>' in concentration  # HHI 0.6 on the points scale
+    assert concentration.count('class="chart chart-bar"') == 2
+    assert '<td class="num">6,000</td>' in concentration  # refinery HHI 0.6 on the points scale
+    assert '<td class="num">5,000</td>' in concentration  # mine HHI 0.5
 
 
 def test_country_without_imports_of_a_traded_mineral_gets_one_sentence_per_section(
@@ -542,6 +548,10 @@ def test_country_without_imports_of_a_traded_mineral_gets_one_sentence_per_secti
         body = section(html, key)
         assert f"No imports of rare earths recorded for {name}" in body
         assert consequence in body and "<svg" not in body, key
+    # The register's events are still drawn; exposure and response say there is nothing to show.
+    policy = section(html, "policy")
+    assert "<svg" in policy and "no imports are exposed to these measures" in policy
+    assert "<h4>What happened to trade" not in policy
 
 
 @pytest.mark.skipif(
