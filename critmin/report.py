@@ -5,10 +5,17 @@ value-chain stage, to whom, what happened when suppliers restricted exports, and
 supply. It reads the serving warehouse read-only (`warehouse.access.reader`) and draws its charts
 as inline SVG (`critmin.svg_charts`): no script, stylesheet, font or image is fetched at view time.
 
-Sections, per mineral (a mart that is absent or has no rows for the country gives a note, not an
-error):
+The page opens with what the landing data covers and lacks (`landing_label`, `landing_coverage`,
+`landing_lacks` of meta.warehouse_version, from the landing directory's `landing.toml`). A stage
+whose HS6 codes are not in the trade data (e.g. magnets, HS 850511, in the starter set) is named
+where its chart would be, with the commands that load the full BACI release.
 
-1. Supplier shares per stage over the years (`mart_supplier_shares`), China's share.
+Sections, per mineral (a mart that is absent or has no rows for the country gives one sentence,
+not an error or an empty chart: no HS6 code of its own, codes not in the trade data, no imports
+by the country, no production, no events):
+
+1. Supplier shares per stage over the years (`mart_supplier_shares`), China's share (a table
+   with years as rows: the latest ten and every fifth year before, so it fits the page).
    The trade sections read the BACI annual rows (`trade_source = 'baci'`); the marts' UN Comtrade
    rows (recent years, months) are another source and are not mixed into them.
 2. Concentration: import HHI per stage (`mart_import_dependency`), world production concentration
@@ -53,10 +60,34 @@ HS6_CAVEAT = (
     "metal magnets: shares at HS6 are upper bounds."
 )
 FIND_CODES = 'critmin query "select country_iso3, country_name from marts.dim_country"'
+# How to add HS6 codes the loaded trade data lacks (e.g. magnets, HS 850511): the full BACI release.
+FETCH_FULL_BACI = (
+    "critmin fetch baci --release V202501 --revision HS22 --years 2019-2023 --out landing/"
+)
+RUN_FULL_BACI = "critmin run --data-dir landing/"
+# The China-share table shows the latest TABLE_RECENT_YEARS years and every TABLE_EARLY_STEP-th
+# year before them, so that it stays a few columns wide and about 15 rows long on 30 years.
+TABLE_RECENT_YEARS = 10
+TABLE_EARLY_STEP = 5
+# With more years than this, the per-stage supplier charts are drawn full width, one per row.
+WIDE_CHART_YEARS = 12
 
 # Exact, unusual colours: the report test finds each chart on a screenshot by its colour.
 CHINA_COLOUR = "#c3112b"
-SUPPLIER_PALETTE = ("#1b6ca8", "#f29e1f", "#3a9a5b", "#8e5ac8", "#6ec1c9", "#d4a5c9", "#7a6a3a")
+SUPPLIER_PALETTE = (
+    "#1b6ca8",
+    "#f29e1f",
+    "#3a9a5b",
+    "#8e5ac8",
+    "#6ec1c9",
+    "#d4a5c9",
+    "#7a6a3a",
+    "#9ecf6a",
+    "#4d4d8f",
+    "#f08a7e",
+    "#2f4f4f",
+    "#c9a227",
+)
 OTHER_COLOUR = "#b8b4ac"
 STAGE_COLOURS = {
     "ore_concentrate": "#8a6d3b",
@@ -79,6 +110,7 @@ SHORT_NAMES = {
     "BOL": "Bolivia",
     "COD": "DR Congo",
     "GBR": "United Kingdom",
+    "HKG": "Hong Kong",
     "IRN": "Iran",
     "KOR": "South Korea",
     "LAO": "Laos",
@@ -178,6 +210,8 @@ class MineralData:
 
     mineral: str
     stage_codes: dict[str, list[str]]
+    # The mineral's HS6 codes that have trade rows in the warehouse (any importer, any year).
+    loaded_codes: set[str]
     supplier_shares: list[dict[str, Any]]
     import_dependency: list[dict[str, Any]]
     production: list[dict[str, Any]]
@@ -192,6 +226,20 @@ class MineralData:
     @property
     def has_imports(self) -> bool:
         return any(row["import_value_usd"] > 0 for row in self.import_dependency)
+
+    @property
+    def codes(self) -> list[str]:
+        return [code for stage in STAGES for code in self.stage_codes.get(stage, [])] + [
+            code
+            for stage, codes in sorted(self.stage_codes.items())
+            if stage not in STAGES
+            for code in codes
+        ]
+
+    @property
+    def missing_codes(self) -> list[str]:
+        """The mineral's HS6 codes with no trade row in the warehouse at all."""
+        return [code for code in self.codes if code not in self.loaded_codes]
 
 
 @dataclass
@@ -209,6 +257,12 @@ class ReportData:
     @property
     def is_demo(self) -> bool:
         return "demo" in self.trade_sources or "demo" in self.production_sources
+
+    def landing(self, key: str) -> str:
+        """`landing_label`, `landing_coverage` or `landing_lacks` of meta.warehouse_version: what
+        the landing directory's `landing.toml` said; "" when absent (older warehouses)."""
+        value = (self.version or {}).get(f"landing_{key}")
+        return str(value).strip() if value else ""
 
     def name(self, iso3: str) -> str:
         """A short display name (the ISO3 code when the country is unknown)."""
@@ -250,12 +304,14 @@ def _check_country(con: duckdb.DuckDBPyConnection, code: str) -> tuple[str, str]
 
 
 def _check_minerals(con: duckdb.DuckDBPyConnection, asked: Sequence[str] | None) -> list[str]:
-    known = [
-        m
-        for (m,) in con.execute(
-            "select distinct mineral from marts.dim_commodity order by mineral"
-        ).fetchall()
-    ]
+    sql = "select distinct mineral from marts.dim_commodity order by mineral"
+    if "mart_production_concentration" in _tables(con, "marts"):
+        # A mineral with production but no HS6 code of its own is still a mineral to report on.
+        sql = (
+            "select mineral from marts.dim_commodity union "
+            "select mineral from marts.mart_production_concentration order by mineral"
+        )
+    known = [m for (m,) in con.execute(sql).fetchall() if m is not None]
     if not asked:
         return known
     minerals = [m.strip().lower().replace(" ", "_").replace("-", "_") for m in asked]
@@ -332,9 +388,17 @@ def _mineral_data(
 ) -> MineralData:
     stage_codes: dict[str, list[str]] = defaultdict(list)
     for hs6, stage in con.execute(
-        "select hs6, stage from marts.dim_commodity where mineral = ? order by hs6", [mineral]
+        "select distinct hs6, stage from marts.dim_commodity "
+        "where mineral = ? and hs6 is not null order by hs6",
+        [mineral],
     ).fetchall():
         stage_codes[stage].append(hs6)
+    loaded_codes = {
+        code
+        for (code,) in con.execute(
+            "select distinct hs6 from marts.fct_trade_flows where mineral = ?", [mineral]
+        ).fetchall()
+    }
 
     def optional(table: str, sql: str, params: Sequence[Any]) -> list[dict] | None:
         return _records(con, sql, params) if table in tables else None
@@ -377,6 +441,7 @@ def _mineral_data(
     return MineralData(
         mineral=mineral,
         stage_codes=dict(stage_codes),
+        loaded_codes=loaded_codes,
         supplier_shares=_records(
             con,
             "select year, stage, exporter_iso3, value_usd, share, rank "
@@ -463,24 +528,31 @@ def _cell_html(value: object) -> str:
 class Column:
     header: str
     numeric: bool = False
+    nowrap: bool = False  # dates: never broken at their hyphens
+
+    @property
+    def css(self) -> str:
+        classes = [name for name, on in (("num", self.numeric), ("nowrap", self.nowrap)) if on]
+        return f' class="{" ".join(classes)}"' if classes else ""
 
 
 def html_table(
-    columns: Sequence[Column], rows: Iterable[Sequence[str | Link]], caption: str = ""
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[str | Link]],
+    caption: str = "",
+    compact: bool = False,
 ) -> str:
-    """A table; cells are plain text (escaped here) or `Link`s, numeric columns right-aligned."""
-    parts = ['<table class="data">']
+    """A table; cells are plain text (escaped here) or `Link`s, numeric columns right-aligned.
+    `compact` tables are as wide as their content, not the page."""
+    parts = [f'<table class="data{" compact" if compact else ""}">']
     if caption:
         parts.append(f"<caption>{esc(caption)}</caption>")
     parts.append("<thead><tr>")
-    parts.extend(
-        f'<th{" class=num" if c.numeric else ""} scope="col">{esc(c.header)}</th>' for c in columns
-    )
+    parts.extend(f'<th{c.css} scope="col">{esc(c.header)}</th>' for c in columns)
     parts.append("</tr></thead><tbody>")
     for row in rows:
         cells = "".join(
-            f'<td class="num">{_cell_html(v)}</td>' if c.numeric else f"<td>{_cell_html(v)}</td>"
-            for c, v in zip(columns, row, strict=True)
+            f"<td{c.css}>{_cell_html(v)}</td>" for c, v in zip(columns, row, strict=True)
         )
         parts.append(f"<tr>{cells}</tr>")
     parts.append("</tbody></table>")
@@ -489,6 +561,11 @@ def html_table(
 
 def note(text: str, kind: str = "note") -> str:
     return f'<p class="{kind}">{esc(text)}</p>'
+
+
+def note_html(html: str, kind: str = "note") -> str:
+    """A note whose text is already HTML (escaped by the caller)."""
+    return f'<p class="{kind}">{html}</p>'
 
 
 def stage_label(data: MineralData, stage: str) -> str:
@@ -502,14 +579,100 @@ def _stages_present(rows: Iterable[dict[str, Any]]) -> list[str]:
     return [s for s in STAGES if s in present] + sorted(present - set(STAGES))
 
 
-def _no_imports(report: ReportData, data: MineralData) -> str:
-    years = report.trade_years
-    span = f" ({years[0]}–{years[-1]})" if years else ""
+NO_IMPORTS_ALL = "there are no suppliers, shares or shocks to show"
+
+
+def _no_imports(report: ReportData, data: MineralData, consequence: str = NO_IMPORTS_ALL) -> str:
+    """One sentence on why there is no trade to show (no HS6 code of its own, codes not in the
+    trade data, or no imports by this country), ending with what that means for the section."""
+    name = mineral_name(data.mineral)
+    if not data.codes:
+        return note(
+            f"{name.capitalize()} has no HS6 code of its own in the commodity reference "
+            "(marts.dim_commodity), so its trade cannot be told apart from other goods: "
+            f"{consequence}.",
+            "empty",
+        )
+    if not data.loaded_codes:
+        return note_html(
+            esc(
+                f"No trade in the HS6 codes of {name} (HS {', '.join(data.codes)}) is in this "
+                f"warehouse's trade data{_years_in(report)}: {consequence}."
+            )
+            + _fetch_hint(report, data.codes),
+            "empty",
+        )
     return note(
-        f"No imports of {mineral_name(data.mineral)} recorded for {report.country_name} in the "
-        f"warehouse's trade years{span}: there are no suppliers, shares or shocks to show.",
+        f"No imports of {name} recorded for {report.country_name} in the warehouse's trade "
+        f"years{_years_in(report)}: {consequence}.",
         "empty",
     )
+
+
+def _years_in(report: ReportData) -> str:
+    years = report.trade_years
+    return f" ({years[0]}–{years[-1]})" if years else ""
+
+
+def _fetch_hint(report: ReportData, codes: Sequence[str]) -> str:
+    """HTML: whether the landing data declares `codes` missing, and how to load them."""
+    lacks = report.landing("lacks")
+    declared = [code for code in codes if code in lacks]
+    said = ""
+    if declared:
+        said = (
+            f" The landing data ({esc(report.landing('label') or 'landing.toml')}) declares "
+            f"HS {esc(', '.join(declared))} missing."
+        )
+    return (
+        f"{said} To add {'it' if len(codes) == 1 else 'them'}, load the full BACI release and "
+        f"rebuild: <code>{esc(FETCH_FULL_BACI)}</code> then <code>{esc(RUN_FULL_BACI)}</code>."
+    )
+
+
+def _stage_gaps(report: ReportData, data: MineralData, shown: set[str]) -> list[str]:
+    """Notes on the stages of the mineral that are not drawn or drawn in part, where a reader
+    looks for them (e.g. magnets, HS 850511): codes the trade data lacks (with how to load them)
+    and stages the country does not import. At most two notes, one sentence each kind."""
+    absent, partial, not_imported, missing_all = [], [], [], []
+    for stage in _stages_present({"stage": s} for s in data.stage_codes):
+        codes = data.stage_codes[stage]
+        missing = [code for code in codes if code not in data.loaded_codes]
+        missing_all += missing
+        label = f"<b>{esc(STAGE_NAMES.get(stage, stage))}</b>"
+        if missing and stage not in shown:
+            absent.append(f"{label} (HS {esc(', '.join(missing))})")
+        elif missing:
+            partial.append(f"{label} (HS {esc(', '.join(missing))})")
+        elif stage not in shown and shown:
+            not_imported.append(f"{label} (HS {esc(', '.join(codes))})")
+    notes = []
+    if absent or partial:
+        text = []
+        if absent:
+            text.append(
+                "Not in this warehouse's trade data, so "
+                f"{esc(report.country_name)}'s imports at "
+                f"{'this stage are' if len(absent) == 1 else 'these stages are'} not shown: "
+                + "; ".join(absent)
+                + "."
+            )
+        if partial:
+            text.append(
+                "Drawn from part of their codes only (the others are not in the trade data): "
+                + "; ".join(partial)
+                + "."
+            )
+        notes.append(note_html(" ".join(text) + _fetch_hint(report, missing_all), "empty"))
+    if not_imported:
+        notes.append(
+            note_html(
+                f"No imports by {esc(report.country_name)} recorded in the trade "
+                f"years{esc(_years_in(report))} at: " + "; ".join(not_imported) + ".",
+                "empty",
+            )
+        )
+    return notes
 
 
 def _mart_absent(mart: str) -> str:
@@ -521,12 +684,14 @@ def _mart_absent(mart: str) -> str:
 # --------------------------------------------------------------------------- sections
 
 
-def supplier_colours(report: ReportData, data: MineralData) -> dict[str, str]:
-    """One colour per supplier, the same in every stage chart: China red, then by total value."""
+def supplier_colours(data: MineralData, shown: dict[str, list[str]]) -> dict[str, str]:
+    """One colour per supplier drawn, the same in every stage chart: China red, the others by
+    their total value over the stages (palette colours repeat only beyond its length)."""
     totals: dict[str, float] = defaultdict(float)
     for row in data.supplier_shares:
         totals[row["exporter_iso3"]] += row["value_usd"]
-    others = sorted((iso for iso in totals if iso != CHINA), key=lambda i: (-totals[i], i))
+    drawn = {iso for isos in shown.values() for iso in isos}
+    others = sorted((iso for iso in drawn if iso != CHINA), key=lambda i: (-totals[i], i))
     colours = {CHINA: CHINA_COLOUR}
     for index, iso in enumerate(others):
         colours[iso] = SUPPLIER_PALETTE[index % len(SUPPLIER_PALETTE)]
@@ -541,23 +706,54 @@ def top_suppliers(rows: Sequence[dict[str, Any]], count: int = 5) -> list[str]:
     return sorted(totals, key=lambda iso: (-totals[iso], iso))[:count]
 
 
+def _shown_suppliers(data: MineralData, stage: str) -> list[str]:
+    """The suppliers drawn in a stage's chart: the five largest, China always among them."""
+    rows = [r for r in data.supplier_shares if r["stage"] == stage]
+    top = top_suppliers(rows)
+    if CHINA in {r["exporter_iso3"] for r in rows} and CHINA not in top:
+        top = [*top[:4], CHINA]
+    return top
+
+
+def _year_range(years: Iterable[int]) -> list[int]:
+    """Every year from the first to the last of `years` (none when empty)."""
+    present = set(years)
+    return list(range(min(present), max(present) + 1)) if present else []
+
+
+def table_years(years: Sequence[int]) -> list[int]:
+    """The years of the China-share table: the latest TABLE_RECENT_YEARS, and before them every
+    year divisible by TABLE_EARLY_STEP (1995, 2000, ...); all of them when there are few."""
+    years = sorted(years)
+    if len(years) <= TABLE_RECENT_YEARS:
+        return years
+    early = [y for y in years[:-TABLE_RECENT_YEARS] if y % TABLE_EARLY_STEP == 0]
+    return early + years[-TABLE_RECENT_YEARS:]
+
+
 def section_suppliers(report: ReportData, data: MineralData) -> str:
     body = [
         "<p>Each supplier's share of "
         f"{esc(report.country_name)}'s imports per value-chain stage, by year (value basis: "
-        "USD FOB, CEPII BACI). The five largest suppliers over the period are shown; the rest "
-        f"are grouped as “{OTHER}”.</p>"
+        "USD FOB, CEPII BACI). The five largest suppliers of each stage over the period are "
+        f"shown (and China); the rest are grouped as “{OTHER}”.</p>"
     ]
     if not data.supplier_shares:
-        return "".join(body) + _no_imports(report, data)
-    colours = supplier_colours(report, data)
-    years = sorted({row["year"] for row in data.supplier_shares})
+        body.append(_no_imports(report, data, "no supplier shares to show"))
+        if data.codes and data.loaded_codes:
+            body.extend(_stage_gaps(report, data, set()))
+        return "".join(body)
+    # Every year from the first to the last with imports: a year without any stays an empty
+    # slot on the axis instead of closing the gap.
+    years = _year_range(row["year"] for row in data.supplier_shares)
+    stages = _stages_present(data.supplier_shares)
+    shown = {stage: _shown_suppliers(data, stage) for stage in stages}
+    colours = supplier_colours(data, shown)
+    wide = len(years) > WIDE_CHART_YEARS
     figures = []
-    for stage in _stages_present(data.supplier_shares):
+    for stage in stages:
         rows = [r for r in data.supplier_shares if r["stage"] == stage]
-        top = top_suppliers(rows)
-        if CHINA in {r["exporter_iso3"] for r in rows} and CHINA not in top:
-            top = [*top[:4], CHINA]
+        top = shown[stage]
         share = {(r["year"], r["exporter_iso3"]): r["share"] for r in rows}
         series = [
             charts.BarSeries(
@@ -582,40 +778,65 @@ def section_suppliers(report: ReportData, data: MineralData) -> str:
                     f"Stacked supplier shares of {report.country_name}'s "
                     f"{mineral_name(data.mineral)} imports, {STAGE_NAMES.get(stage, stage)}"
                 ),
-                width=HALF_WIDTH,
-                height=260,
+                width=FULL_WIDTH if wide else HALF_WIDTH,
+                height=240 if wide else 260,
                 y_format=lambda v: fmt_share(v, 0),
                 y_max=1.0,
             )
         )
-    body.append(f'<div class="grid">{"".join(f"<figure>{f}</figure>" for f in figures)}</div>')
+    layout = "stack" if wide else "grid"
+    body.append(f'<div class="{layout}">{"".join(f"<figure>{f}</figure>" for f in figures)}</div>')
+    body.extend(_stage_gaps(report, data, set(stages)))
+    body.append(china_share_table(report, data))
+    return "".join(body)
+
+
+def china_share_table(report: ReportData, data: MineralData) -> str:
+    """Years as rows, one column per stage: it stays a few columns wide however many years."""
     dependency = {(r["stage"], r["year"]): r for r in data.import_dependency}
     stages = _stages_present(data.import_dependency)
-    columns = [Column("Stage"), *(Column(f"China {y}", True) for y in years)]
-    columns += [Column(f"Top supplier {years[-1]}"), Column(f"Imports {years[-1]}", True)]
-    table_rows = []
-    for stage in stages:
-        latest = dependency.get((stage, years[-1]))
-        table_rows.append(
+    all_years = _year_range(r["year"] for r in data.import_dependency)
+    years = table_years(all_years)
+    columns = [
+        Column("Year"),
+        *(Column(f"China, {STAGE_NAMES.get(s, s).lower()}", True) for s in stages),
+        Column("Imports, all stages", True),
+    ]
+    rows = []
+    for year in years:
+        total = [
+            dependency[(s, year)]["import_value_usd"] for s in stages if (s, year) in dependency
+        ]
+        rows.append(
             [
-                stage_label(data, stage),
+                str(year),
                 *(
-                    fmt_share(dependency[(stage, y)]["china_share"])
-                    if (stage, y) in dependency
+                    fmt_share(dependency[(s, year)]["china_share"])
+                    if (s, year) in dependency
                     else "–"
-                    for y in years
+                    for s in stages
                 ),
-                (
-                    f"{report.name(latest['top_supplier_iso3'])} "
-                    f"({fmt_share(latest['top_supplier_share'])})"
-                    if latest
-                    else "–"
-                ),
-                fmt_usd(latest["import_value_usd"]) if latest else "–",
+                fmt_usd(sum(total)) if total else "none recorded",
             ]
         )
-    body.append(html_table(columns, table_rows, "China's share of imports by stage and year"))
-    return "".join(body)
+    caption = f"China's share of {report.country_name}'s imports by stage"
+    if len(years) < len(all_years):
+        caption += (
+            f": {years[-TABLE_RECENT_YEARS]}–{all_years[-1]}, and every "
+            f"{TABLE_EARLY_STEP}th year before"
+        )
+    out = [html_table(columns, rows, caption, compact=True)]
+    if len(years) < len(all_years):
+        query = (
+            'critmin query "select year, stage, china_share from marts.mart_import_dependency '
+            f"where importer_iso3 = '{report.country_iso3}' and mineral = '{data.mineral}' "
+            'order by year, stage"'
+        )
+        out.append(
+            '<p class="meta">Every year is drawn in the charts above; for the figures of '
+            f"every year: <code>{esc(query)}</code></p>"
+        )
+    return "".join(out)
 
 
 def section_concentration(report: ReportData, data: MineralData) -> str:
@@ -624,15 +845,27 @@ def section_concentration(report: ReportData, data: MineralData) -> str:
         "points scale (0–10,000; above 2,500 is usually called highly concentrated). World "
         "production concentration from the USGS Mineral Commodity Summaries.</p>"
     ]
+    if not data.import_dependency and not data.production:
+        body.append(
+            note(
+                f"Neither imports of {mineral_name(data.mineral)} by {report.country_name} nor "
+                "world production figures are in the warehouse: there is no concentration to "
+                "measure.",
+                "empty",
+            )
+        )
+        return "".join(body)
     figures = []
     if data.import_dependency:
+        hhi = {(r["stage"], r["year"]): r["hhi"] for r in data.import_dependency}
+        years = _year_range(r["year"] for r in data.import_dependency)
         series = [
             charts.Series(
                 STAGE_NAMES.get(stage, stage),
+                # A year without imports is a gap in the line, not a straight bridge across it.
                 [
-                    (r["year"], r["hhi"] * 10_000)
-                    for r in data.import_dependency
-                    if r["stage"] == stage
+                    (y, hhi[(stage, y)] * 10_000 if hhi.get((stage, y)) is not None else None)
+                    for y in years
                 ],
                 STAGE_COLOURS.get(stage, "#444444"),
             )
@@ -652,38 +885,38 @@ def section_concentration(report: ReportData, data: MineralData) -> str:
             )
         )
     else:
-        figures.append(_no_imports(report, data))
+        figures.append(_no_imports(report, data, "no import concentration to measure"))
     if data.production:
-        categories = [f"{r['year']} {r['production_type']}" for r in data.production]
-        figures.append(
-            charts.bar_chart(
-                categories,
-                [
-                    charts.BarSeries(
-                        "Top producer",
-                        [r["top1_share"] for r in data.production],
-                        PRODUCTION_COLOURS["top1"],
-                    ),
-                    charts.BarSeries(
-                        "Top 3 producers",
-                        [r["top3_share"] for r in data.production],
-                        PRODUCTION_COLOURS["top3"],
-                    ),
-                    charts.BarSeries(
-                        "China",
-                        [r["china_share"] for r in data.production],
-                        PRODUCTION_COLOURS["china"],
-                    ),
-                ],
-                title=f"World {mineral_name(data.mineral)} production concentration",
-                description="Share of world production: top producer, top three, China",
-                stacked=False,
-                width=HALF_WIDTH,
-                height=280,
-                y_format=lambda v: fmt_share(v, 0),
-                y_max=1.0,
+        # One chart per production type (mine, refinery ...), years on its axis.
+        for kind in sorted({r["production_type"] for r in data.production}):
+            rows = [r for r in data.production if r["production_type"] == kind]
+            figures.append(
+                charts.bar_chart(
+                    [str(r["year"]) for r in rows],
+                    [
+                        charts.BarSeries(
+                            "Top producer",
+                            [r["top1_share"] for r in rows],
+                            PRODUCTION_COLOURS["top1"],
+                        ),
+                        charts.BarSeries(
+                            "Top 3 producers",
+                            [r["top3_share"] for r in rows],
+                            PRODUCTION_COLOURS["top3"],
+                        ),
+                        charts.BarSeries(
+                            "China", [r["china_share"] for r in rows], PRODUCTION_COLOURS["china"]
+                        ),
+                    ],
+                    title=f"World {mineral_name(data.mineral)} {kind} production concentration",
+                    description="Share of world production: top producer, top three, China",
+                    stacked=False,
+                    width=HALF_WIDTH,
+                    height=280,
+                    y_format=lambda v: fmt_share(v, 0),
+                    y_max=1.0,
+                )
             )
-        )
     else:
         figures.append(
             note(
@@ -844,7 +1077,10 @@ def section_policy(report: ReportData, data: MineralData) -> str:
     if not data.events:
         body.append(note(f"The register holds no event on {mineral_name(data.mineral)}.", "empty"))
         return "".join(body)
-    body.append(f"<figure>{policy_timeline(report, data)}</figure>")
+    if any(e[k] for e in data.events for k in ("announced_date", "effective_date")):
+        body.append(f"<figure>{policy_timeline(report, data)}</figure>")
+    else:
+        body.append(note("No event has an announced or effective date to draw.", "empty"))
     rows = []
     for index, event in enumerate(data.events, start=1):
         if event["applies_to_all_destinations"]:
@@ -861,7 +1097,9 @@ def section_policy(report: ReportData, data: MineralData) -> str:
                 fmt_date(event["announced_date"]),
                 fmt_date(event["effective_date"]),
                 (
-                    f"{fmt_date(event['suspended_from'])} – {fmt_date(event['suspended_until'])}"
+                    # No-break hyphens: each date stays on one line, the range may wrap.
+                    f"{fmt_date(event['suspended_from'])} – "
+                    f"{fmt_date(event['suspended_until'])}".replace("-", "\u2011")
                     if event["suspended_from"]
                     else "–"
                 ),
@@ -879,8 +1117,8 @@ def section_policy(report: ReportData, data: MineralData) -> str:
                 Column("Measure"),
                 Column("Legal reference"),
                 Column("Type"),
-                Column("Announced"),
-                Column("Effective"),
+                Column("Announced", nowrap=True),
+                Column("Effective", nowrap=True),
                 Column("Suspended"),
                 Column("Status"),
                 Column("HS6 in scope"),
@@ -892,6 +1130,28 @@ def section_policy(report: ReportData, data: MineralData) -> str:
         )
     )
     body.append("<h4>Exposure of imports to restrictive measures</h4>")
+    if not data.has_imports:
+        body.append(
+            _no_imports(
+                report,
+                data,
+                "no imports are exposed to these measures, no trade response to measure",
+            )
+        )
+        return "".join(body)
+    in_scope = sorted(
+        {code.strip() for e in data.events for code in (e["hs6_codes"] or "").split(",")} - {""}
+    )
+    unloaded = [code for code in in_scope if code not in data.loaded_codes]
+    if unloaded:
+        body.append(
+            note_html(
+                f"HS {esc(', '.join(unloaded))} {'is' if len(unloaded) == 1 else 'are'} in these "
+                "measures' scope but not in this warehouse's trade data: the exposure and event "
+                "study below count the loaded codes only." + _fetch_hint(report, unloaded),
+                "caveat",
+            )
+        )
     if data.exposure is None:
         body.append(_mart_absent("mart_policy_exposure"))
     elif not data.exposure:
@@ -1025,7 +1285,7 @@ def section_alternatives(report: ReportData, data: MineralData) -> str:
     if data.alternatives is None:
         return "".join(body) + _mart_absent("mart_alternative_suppliers")
     if not data.has_imports:
-        return "".join(body) + _no_imports(report, data)
+        return "".join(body) + _no_imports(report, data, "no supply to replace")
     imported = {r["stage"] for r in data.import_dependency}
     rows = [r for r in data.alternatives if r["stage"] in imported]
     if not rows:
@@ -1106,7 +1366,7 @@ def section_shocks(report: ReportData, data: MineralData) -> str:
     if data.shocks is None:
         return "".join(body) + _mart_absent("mart_supply_shock")
     if not data.has_imports:
-        return "".join(body) + _no_imports(report, data)
+        return "".join(body) + _no_imports(report, data, "no supply for a halt to cut")
     if not data.shocks:
         return "".join(body) + note(
             f"No shock scenario in the warehouse touches {report.country_name}'s "
@@ -1223,6 +1483,12 @@ table.data th, table.data td { border-bottom: 1px solid var(--rule); padding: 4p
   text-align: left; vertical-align: top; }
 table.data th { background: #f1f3f4; }
 table.data .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.data .nowrap { white-space: nowrap; }
+table.data.compact { width: auto; min-width: 40%; }
+table.data.compact th, table.data.compact td { padding: 4px 14px; }
+.coverage { border-left: 4px solid var(--accent); background: #eef4fa; padding: 8px 12px;
+  margin: 10px 0; }
+.coverage p { margin: 2px 0; max-width: none; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
 .card { border: 1px solid var(--rule); padding: 8px 12px; flex: 1 1 0; min-width: 150px; }
 .card b { display: block; font-size: 22px; }
@@ -1250,7 +1516,15 @@ def _headline(report: ReportData, data: MineralData) -> str:
             f"<div class=card><b>{esc(fmt_share(row['china_share']))}</b><span>China's share, "
             f"{esc(STAGE_NAMES.get(row['stage'], row['stage']).lower())} {year}</span></div>"
         )
-    return f'<div class="cards">{"".join(cards)}</div>'
+    html = f'<div class="cards">{"".join(cards)}</div>'
+    last_trade_year = max(report.trade_years, default=year)
+    if year < last_trade_year:
+        html += note(
+            f"{report.country_name} recorded no imports of {mineral_name(data.mineral)} after "
+            f"{year} (the trade data runs to {last_trade_year}): the latest figures are {year}'s.",
+            "caveat",
+        )
+    return html
 
 
 SECTIONS = (
@@ -1290,6 +1564,7 @@ def render_report(report: ReportData, generated: dt.datetime | None = None) -> s
             "invented to look like the real market; they are not real statistics. The policy "
             "register is real.</div>"
         )
+    out.append(coverage_notice(report))
     out.append(
         f'<p class="caveat"><b>Caveat.</b> {esc(HS6_CAVEAT)} Values are CEPII BACI '
         "mirror-reconciled trade, USD FOB; shares are on values, not tonnes.</p>"
@@ -1325,6 +1600,43 @@ def render_report(report: ReportData, generated: dt.datetime | None = None) -> s
     )
     out.append("</main></body></html>")
     return "\n".join(out)
+
+
+def _with_code(text: str) -> str:
+    """Escaped text with `backticked` spans set as code."""
+    parts = esc(text).split("`")
+    return "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
+
+
+def coverage_notice(report: ReportData) -> str:
+    """What the landing data covers and lacks, as its `landing.toml` declared (stamped in
+    meta.warehouse_version), and how to get what it lacks; a line saying it is unknown when the
+    warehouse does not record it."""
+    label, covers, lacks = (report.landing(k) for k in ("label", "coverage", "lacks"))
+    if not (label or covers or lacks):
+        where = (report.version or {}).get("landing_dir")
+        return (
+            '<p class="meta">The warehouse does not record what its landing data covers or '
+            "lacks (its landing directory"
+            + (f" <code>{esc(where)}</code>" if where else "")
+            + " has no <code>landing.toml</code>, or it was built by an older critmin).</p>"
+        )
+    lines = ['<div class="coverage" role="note">']
+    if label or covers:
+        lines.append(
+            "<p><b>What the data covers.</b> "
+            + (f"<i>{esc(label)}</i>: " if label else "")
+            + (_with_code(covers) if covers else "not stated")
+            + "</p>"
+        )
+    if lacks:
+        lines.append(
+            f"<p><b>What it lacks.</b> {_with_code(lacks.rstrip('.'))}. To load the full "
+            f"BACI release: <code>{esc(FETCH_FULL_BACI)}</code> then "
+            f"<code>{esc(RUN_FULL_BACI)}</code>.</p>"
+        )
+    lines.append("</div>")
+    return "".join(lines)
 
 
 def _span(years: Sequence[int]) -> str:

@@ -77,6 +77,40 @@ class DateScale:
         return scale(value.toordinal())
 
 
+TICK_GAP = 12  # at least this many pixels between two neighbouring x-axis labels
+TICK_STEPS = (1, 2, 5, 10, 20, 25, 50, 100)
+
+
+def label_width(text: str) -> float:
+    """A safe (wide) pixel width of an axis label at 12 px."""
+    return len(text) * LABEL_CHAR_WIDTH
+
+
+def tick_step(pixels_per_unit: float, widest_label: float) -> int:
+    """The smallest step of TICK_STEPS (1, 2, 5, 10, ...) whose labels, centred `pixels_per_unit`
+    x step apart, leave TICK_GAP pixels between labels `widest_label` pixels wide."""
+    needed = widest_label + TICK_GAP
+    for step in TICK_STEPS:
+        if step * pixels_per_unit >= needed:
+            return step
+    return max(TICK_STEPS[-1], math.ceil(needed / max(pixels_per_unit, 1e-9)))
+
+
+def thin_year_ticks(
+    values: Sequence[float], pixels_per_unit: float, fmt: Callable[[float], str]
+) -> list[float]:
+    """The x ticks that fit: the integer values among `values` divisible by the step that keeps
+    labels apart (every year when they fit; else every 2nd, 5th, 10th ... year), at least one."""
+    if not values:
+        return []
+    widest = max(label_width(fmt(v)) for v in values)
+    step = tick_step(pixels_per_unit, widest)
+    if step == 1:
+        return list(values)
+    kept = [v for v in values if float(v).is_integer() and int(v) % step == 0]
+    return kept or [values[0]]
+
+
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """About `count` round tick values (steps of 1, 2, 2.5 or 5 x 10^k) covering [low, high]."""
     if high < low:
@@ -257,7 +291,11 @@ def line_chart(
     margins: Margins = Margins(),
     show_legend: bool = True,
 ) -> str:
-    """Lines with a dot at each point; x ticks default to every distinct x (e.g. each year)."""
+    """Lines with a dot at each point.
+
+    X ticks default to every distinct x (e.g. each year) when their labels fit side by side, else
+    to the x values divisible by a round step (every 2nd, 5th, 10th ... year: `thin_year_ticks`).
+    """
     xs = sorted({x for s in series for x, y in s.points if y is not None})
     ys = [y for s in series for _, y in s.points if y is not None]
     if not xs:
@@ -280,7 +318,11 @@ def line_chart(
         f'<line x1="{_num(left)}" y1="{_num(bottom)}" x2="{_num(right)}" y2="{_num(bottom)}" '
         f'stroke="{AXIS_COLOUR}"/>'
     )
-    for tick in x_ticks if x_ticks is not None else xs:
+    if x_ticks is None:
+        span = xs[-1] - xs[0]
+        per_unit = (right - left - 2 * pad) / span if span else right - left
+        x_ticks = thin_year_ticks(xs, per_unit, x_format)
+    for tick in x_ticks:
         x = x_scale(tick)
         parts.append(
             f'<text x="{_num(x)}" y="{_num(bottom + 16)}" text-anchor="middle" '
@@ -288,6 +330,7 @@ def line_chart(
         )
     parts.append("</g>")
     parts.append(_axis_label(y_label, 14, (top + bottom) / 2, rotate=True))
+    radius = 4 if len(xs) <= 15 else 2.5  # smaller dots on long series, so they do not touch
     for item in series:
         parts.append(f'<g class="series" data-series="{esc(item.name)}">')
         dash = ' stroke-dasharray="7 4"' if item.dashed else ""
@@ -302,7 +345,7 @@ def line_chart(
             if y is None:
                 continue
             parts.append(
-                f'<circle cx="{_num(x_scale(x))}" cy="{_num(y_scale(y))}" r="4" '
+                f'<circle cx="{_num(x_scale(x))}" cy="{_num(y_scale(y))}" r="{_num(radius)}" '
                 f'fill="{esc(item.colour)}"><title>{esc(item.name)}, {esc(x_format(x))}: '
                 f"{esc(y_format(y))}</title></circle>"
             )
@@ -345,6 +388,8 @@ def bar_chart(
 ) -> str:
     """Vertical bars per category; stacked (series on top of each other) or grouped (side by side).
 
+    Every category is labelled when the labels fit their bands, else every 2nd, 5th, 10th ...
+    (for years: the years divisible by that step); each bar's tooltip names its category.
     Negative values are not supported (drawn as 0).
     """
     if not categories or not series:
@@ -399,7 +444,8 @@ def bar_chart(
         f'<line x1="{_num(left)}" y1="{_num(bottom)}" x2="{_num(right)}" y2="{_num(bottom)}" '
         f'stroke="{AXIS_COLOUR}"/>'
     )
-    for c_index, category in enumerate(categories):
+    for c_index in _labelled_categories(categories, band):
+        category = categories[c_index]
         x = left + (c_index + 0.5) * band
         parts.append(
             f'<text x="{_num(x)}" y="{_num(bottom + 16)}" text-anchor="middle" '
@@ -412,6 +458,20 @@ def bar_chart(
         parts.append(legend(items[::-1] if stacked else items, right + 16, top))
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _labelled_categories(categories: Sequence[str], band: float) -> list[int]:
+    """Indexes of the categories whose x-axis label is drawn: all when the labels fit their band,
+    else every k-th (k from TICK_STEPS); year categories keep the years divisible by k."""
+    widest = max(label_width(c) for c in categories)
+    step = tick_step(band, widest)
+    if step == 1:
+        return list(range(len(categories)))
+    if all(c.strip().isdigit() for c in categories):
+        kept = [i for i, c in enumerate(categories) if int(c) % step == 0]
+        if kept:
+            return kept
+    return list(range(0, len(categories), step))
 
 
 @dataclass(frozen=True)
@@ -572,19 +632,24 @@ def timeline(
         )
     parts.append("</g>")
     parts.append('<g class="x-axis">')
-    for year in range(spec.start.year, spec.end.year + 2):
-        day = dt.date(year, 1, 1)
-        if not spec.start <= day <= spec.end:
-            continue
-        x = scale(day)
+    years = [
+        year
+        for year in range(spec.start.year, spec.end.year + 2)
+        if spec.start <= dt.date(year, 1, 1) <= spec.end
+    ]
+    per_year = scale(dt.date(2001, 1, 1)) - scale(dt.date(2000, 1, 1))
+    labelled = set(thin_year_ticks(years, per_year, lambda y: f"{y:.0f}"))
+    for year in years:  # a grid line at every 1 January, a label where it fits
+        x = scale(dt.date(year, 1, 1))
         parts.append(
             f'<line x1="{_num(x)}" y1="{_num(top)}" x2="{_num(x)}" y2="{_num(bottom)}" '
             f'stroke="{GRID_COLOUR}"/>'
         )
-        parts.append(
-            f'<text x="{_num(x)}" y="{_num(bottom + 16)}" text-anchor="middle" '
-            f'fill="{AXIS_COLOUR}">{year}</text>'
-        )
+        if year in labelled:
+            parts.append(
+                f'<text x="{_num(x)}" y="{_num(bottom + 16)}" text-anchor="middle" '
+                f'fill="{AXIS_COLOUR}">{year}</text>'
+            )
     parts.append(
         f'<line x1="{_num(left)}" y1="{_num(bottom)}" x2="{_num(right)}" y2="{_num(bottom)}" '
         f'stroke="{AXIS_COLOUR}"/>'

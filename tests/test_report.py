@@ -9,15 +9,19 @@ distinctive series colour is found in the screenshot between the right section r
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from critmin import report
+from critmin import svg_charts as charts
 from critmin.demo_data import write_demo_data
 from critmin.pipeline import run_pipeline
 from warehouse import access
@@ -58,6 +62,14 @@ def section(html: str, key: str, mineral: str = "rare_earths") -> str:
     match = re.search(rf'<section id="{key}-{mineral}">(.*?)</section>', html, flags=re.DOTALL)
     assert match, f"section {key}-{mineral} missing"
     return match.group(1)
+
+
+def china_table(body: str) -> str:
+    match = re.search(
+        r'<table class="data compact"><caption>China&#x27;s share of .*?</table>', body, re.DOTALL
+    )
+    assert match, "China-share table missing"
+    return match.group(0)
 
 
 def one(warehouse: Path, sql: str) -> object:
@@ -101,10 +113,22 @@ def test_suppliers_section_shows_chinas_2024_compound_share(warehouse, india):
     )
     assert share == pytest.approx(also)
     body = section(html, "suppliers")
-    # In the China-share table, row "Compounds", column 2024 (the last year column).
-    row = re.search(r"<tr><td>Compounds \(HS 284610, 284690\)</td>(.*?)</tr>", body).group(1)
+    # In the China-share table (years as rows), row 2024, column "China, compounds".
+    table = china_table(body)
+    headers = re.findall(r"<th(?: [^>]*)?>(.*?)</th>", table)
+    assert headers == [
+        "Year",
+        "China, ore &amp; concentrate",
+        "China, compounds",
+        "China, metal",
+        "China, components",
+        "Imports, all stages",
+    ]
+    row = re.search(r"<tr><td>2024</td>(.*?)</tr>", table).group(1)
     cells = re.findall(r'<td class="num">(.*?)</td>', row)
-    assert cells[5] == report.fmt_share(share)  # 2019..2024 -> the sixth year column
+    assert cells[1] == report.fmt_share(share)
+    # Six years fit: every one is a row, none left out.
+    assert re.findall(r"<tr><td>(\d{4})</td>", table) == [str(y) for y in range(2019, 2025)]
     # One stacked chart per stage, China drawn in its colour, with a tooltip per bar.
     assert body.count('class="chart chart-bar"') == 4
     assert f"<title>China, 2024: {report.fmt_share(share, 0)}</title>" in body
@@ -325,3 +349,227 @@ def test_charts_render_in_chromium(india, tmp_path):
             f"{colour} drawn at y {ys.min()}-{ys.max()}, outside section {key} ({top}-{bottom})"
         )
         assert 80 < xs.min() and xs.max() < 1200, f"{colour} outside the content column"
+
+
+# --------------------------------------------------------------------------- long and sparse data
+
+
+def test_table_years_keep_the_latest_ten_and_every_fifth_before():
+    assert report.table_years(range(1995, 2025)) == [1995, 2000, 2005, 2010, *range(2015, 2025)]
+    assert report.table_years([2024, 2019, 2020, 2021, 2022, 2023]) == list(range(2019, 2025))
+
+
+def test_page_says_what_the_landing_data_covers(india):
+    _, html = india
+    # The demo landing directory's landing.toml, stamped in meta.warehouse_version.
+    notice = re.search(r'<div class="coverage" role="note">(.*?)</div>', html, re.DOTALL)
+    assert notice, "coverage notice missing"
+    assert "<b>What the data covers.</b> <i>demo</i>: synthetic demo data" in notice.group(1)
+    assert "What it lacks." not in notice.group(1)  # the demo set declares no gaps
+
+
+def test_older_warehouse_without_landing_columns_says_so(warehouse):
+    data = report.load_report_data(warehouse, "IND", ["rare_earths"])
+    older = dataclasses.replace(data, version={"version_id": "v1", "landing_dir": "/data/x"})
+    html = report.render_report(older)
+    assert 'class="coverage"' not in html
+    assert (
+        "The warehouse does not record what its landing data covers or lacks (its landing "
+        "directory <code>/data/x</code> has no <code>landing.toml</code>"
+    ) in html
+
+
+@pytest.fixture(scope="module")
+def sparse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo warehouse made to look like the real starter data, and to hold minerals
+    with nothing to show:
+
+    - magnets (HS 850511) are not in the trade data: their rows are deleted from the trade fact
+      and every rare-earth component row from the marts, and landing_lacks says so;
+    - India's rare-earth supplier shares and import dependency span 30 years, 1995-2024: the
+      2019-2024 rows are repeated four times, 6, 12, 18 and 24 years earlier (layout only);
+    - bismuth is in the commodity reference with HS 810600, which no trade row has, and has no
+      production and no policy event;
+    - tellurium has world production (2023, mine and refinery) but no HS6 code of its own.
+    """
+    path = tmp_path_factory.mktemp("sparse") / "critmin.duckdb"
+    shutil.copyfile(warehouse, path)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("delete from marts.fct_trade_flows where hs6 = '850511'")
+        for mart in (
+            "mart_supplier_shares",
+            "mart_import_dependency",
+            "mart_alternative_suppliers",
+            "mart_supply_shock",
+        ):
+            con.execute(
+                f"delete from marts.{mart} where mineral = 'rare_earths' and stage = 'component'"
+            )
+        for mart in ("mart_supplier_shares", "mart_import_dependency"):
+            for shift in (6, 12, 18, 24):
+                con.execute(
+                    f"insert into marts.{mart} by name select * replace (year - ? as year) "
+                    f"from marts.{mart} where importer_iso3 = 'IND' and mineral = 'rare_earths' "
+                    "and year between 2019 and 2024",
+                    [shift],
+                )
+        con.execute(
+            "insert into marts.dim_commodity (hs6, mineral, description, stage, is_shared_code) "
+            "values ('810600', 'bismuth', 'Bismuth and articles thereof', 'metal', false)"
+        )
+        con.execute(
+            "insert into marts.mart_production_concentration (year, mineral, production_type, "
+            "world_total, hhi, top1_iso3, top1_share, top3_share, china_share, country_count, "
+            "unit) values "
+            "(2023, 'tellurium', 'refinery', 640, 0.6, 'CHN', 0.75, 0.9, 0.75, 6, 't'), "
+            "(2023, 'tellurium', 'mine', 500, 0.5, 'CHN', 0.7, 0.9, 0.7, 5, 't')"
+        )
+        con.execute(
+            "update meta.warehouse_version set landing_label = 'starter', landing_lacks = ?",
+            [STARTER_LACKS],
+        )
+    finally:
+        con.close()
+    return path
+
+
+STARTER_LACKS = (
+    "not in the starter set: HS 850511 (permanent magnets); get them with `critmin fetch baci`"
+)
+
+
+@pytest.fixture(scope="module")
+def sparse_india(sparse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("sparse_page") / "report.html"
+    report.build_report(sparse, "IND", ["rare_earths"], out)
+    return out, out.read_text(encoding="utf-8")
+
+
+def test_thirty_years_give_a_china_table_of_bounded_width(sparse_india):
+    _, html = sparse_india
+    table = china_table(section(html, "suppliers"))
+    # One column per stage, not per year: Year, three stages (components are gone), imports.
+    assert len(re.findall(r"<th(?: [^>]*)?>", table)) == 5
+    years = [int(y) for y in re.findall(r"<tr><td>(\d{4})</td>", table)]
+    assert years == [1995, 2000, 2005, 2010, *range(2015, 2025)]
+    assert "2015–2024, and every 5th year before" in table
+    assert "for the figures of every year: <code>critmin query" in section(html, "suppliers")
+
+
+def test_thirty_year_charts_are_wide_and_their_year_labels_apart(sparse_india):
+    _, html = sparse_india
+    body = section(html, "suppliers")
+    svgs = re.findall(r"<svg.*?</svg>", body, flags=re.DOTALL)
+    assert len(svgs) == 3
+    ns = "{http://www.w3.org/2000/svg}"
+    for svg in svgs:
+        root = ET.fromstring(svg)
+        assert root.get("width") == str(report.FULL_WIDTH)
+        axis = next(g for g in root.iter(f"{ns}g") if g.get("class") == "x-axis")
+        labels = [(float(t.get("x")), t.text) for t in axis.iter(f"{ns}text")]
+        # 30 bars in (1040 - 56 - 16 - 150) px: 27.3 px each, a label every 2nd year.
+        assert [t for _, t in labels] == [str(y) for y in range(1996, 2025, 2)]
+        for (x0, t0), (x1, t1) in zip(labels, labels[1:], strict=False):
+            gap = x1 - x0 - (charts.label_width(t0) + charts.label_width(t1)) / 2
+            assert gap >= charts.TICK_GAP
+    hhi = re.search(r"<svg[^>]*chart-line.*?</svg>", section(html, "concentration"), re.DOTALL)
+    axis = re.search(r'<g class="x-axis">(.*?)</g>', hhi.group(0), re.DOTALL).group(1)
+    assert re.findall(r">(\d{4})</text>", axis) == ["1995", "2000", "2005", "2010", "2015", "2020"]
+
+
+def test_missing_magnets_are_said_where_the_component_stage_would_be(sparse_india):
+    _, html = sparse_india
+    body = section(html, "suppliers")
+    assert "Components (HS 850511)" not in body  # no chart for the stage
+    gap = re.search(r'<p class="empty">Not in this warehouse.*?</p>', body, re.DOTALL).group(0)
+    assert "<b>Components</b> (HS 850511)" in gap
+    assert "The landing data (starter) declares HS 850511 missing." in gap
+    assert f"<code>{report.FETCH_FULL_BACI}</code> then <code>{report.RUN_FULL_BACI}</code>" in gap
+    # The measures that name magnets say their exposure leaves them out.
+    assert "HS 850511 is in these measures' scope but not in this warehouse's trade " in (
+        section(html, "policy")
+    )
+    notice = re.search(r'<div class="coverage" role="note">(.*?)</div>', html, re.DOTALL).group(1)
+    assert "<b>What it lacks.</b> not in the starter set: HS 850511 (permanent magnets)" in notice
+    assert "get them with <code>critmin fetch baci</code>" in notice
+    assert report.FETCH_FULL_BACI in notice
+
+
+def test_mineral_without_trade_production_or_events_says_so_in_every_section(sparse, tmp_path):
+    out = tmp_path / "bismuth.html"
+    data = report.build_report(sparse, "IND", ["bismuth"], out)
+    html = out.read_text(encoding="utf-8")
+    assert data.minerals[0].codes == ["810600"] and not data.minerals[0].loaded_codes
+    assert "<svg" not in html
+    assert 'class="cards"' not in html
+    said = "No trade in the HS6 codes of bismuth (HS 810600) is in this warehouse&#x27;s trade data"
+    for key in ("suppliers", "alternatives", "shocks"):
+        assert said in section(html, key, "bismuth"), key
+    assert "Neither imports of bismuth by India nor world production figures" in section(
+        html, "concentration", "bismuth"
+    )
+    assert "The register holds no event on bismuth." in section(html, "policy", "bismuth")
+
+
+def test_mineral_without_an_hs_code_shows_production_only(sparse, tmp_path):
+    out = tmp_path / "tellurium.html"
+    report.build_report(sparse, "IND", ["tellurium"], out)
+    html = out.read_text(encoding="utf-8")
+    said = "Tellurium has no HS6 code of its own in the commodity reference"
+    assert said in section(html, "suppliers", "tellurium")
+    assert "<svg" not in section(html, "suppliers", "tellurium")
+    concentration = section(html, "concentration", "tellurium")
+    # One chart per production type, each with its year on the axis.
+    assert "World tellurium mine production concentration" in concentration
+    assert "World tellurium refinery production concentration" in concentration
+    assert concentration.count('class="chart chart-bar"') == 2
+    assert '<td class="num">6,000</td>' in concentration  # refinery HHI 0.6 on the points scale
+    assert '<td class="num">5,000</td>' in concentration  # mine HHI 0.5
+
+
+def test_country_without_imports_of_a_traded_mineral_gets_one_sentence_per_section(
+    warehouse, tmp_path
+):
+    country = one(
+        warehouse,
+        "select min(importer_iso3) from marts.mart_import_dependency where importer_iso3 not in "
+        "(select importer_iso3 from marts.mart_import_dependency where mineral = 'rare_earths')",
+    )
+    out = tmp_path / "none.html"
+    data = report.build_report(warehouse, country, ["rare_earths"], out)
+    html = out.read_text(encoding="utf-8")
+    name = data.country_name.replace("'", "&#x27;")
+    for key, consequence in [
+        ("suppliers", "no supplier shares to show"),
+        ("alternatives", "no supply to replace"),
+        ("shocks", "no supply for a halt to cut"),
+    ]:
+        body = section(html, key)
+        assert f"No imports of rare earths recorded for {name}" in body
+        assert consequence in body and "<svg" not in body, key
+    # The register's events are still drawn; exposure and response say there is nothing to show.
+    policy = section(html, "policy")
+    assert "<svg" in policy and "no imports are exposed to these measures" in policy
+    assert "<h4>What happened to trade" not in policy
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="headless Chromium not installed at /usr/bin/chromium"
+)
+def test_thirty_year_page_fits_the_page_width_in_chromium(sparse_india, tmp_path):
+    """Every table header band (#f1f3f4) ends inside the content column: main is at most 1100 px
+    wide and centred in the 1280 px window, so its right edge is at (1280 + 1100) / 2 - 28 px
+    padding = 1162. A table with a column per year would run past the window's right edge."""
+    import numpy as np
+    from PIL import Image
+
+    page, _ = sparse_india
+    png = tmp_path / "sparse.png"
+    screenshot(page, png, tmp_path / "profile")
+    shutil.rmtree(tmp_path / "profile", ignore_errors=True)
+    pixels = np.asarray(Image.open(png).convert("RGB"))
+    ys, xs = np.nonzero((pixels == hex_rgb("#f1f3f4")).all(axis=2))
+    assert len(xs) > 1_000, "no table header drawn"
+    assert xs.max() <= 1162, f"a table reaches x = {xs.max()}, past the content column"
+    assert xs.min() >= 118

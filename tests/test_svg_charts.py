@@ -264,3 +264,110 @@ def test_empty_inputs_give_a_labelled_empty_chart():
     ):
         root = parse(svg)
         assert any(t.text in ("no data", "no events") for t in find_all(root, "text"))
+
+
+def x_labels(root: ET.Element) -> list[tuple[float, str]]:
+    axis = next(g for g in find_all(root, "g") if g.get("class") == "x-axis")
+    return [(float(t.get("x")), t.text) for t in axis.iter(f"{NS}text")]
+
+
+def assert_apart(labels: list[tuple[float, str]]) -> None:
+    """Neighbouring labels (centred at x) leave at least TICK_GAP px between them, at the wide
+    character width the layout assumes."""
+    for (x0, t0), (x1, t1) in zip(labels, labels[1:], strict=False):
+        room = x1 - x0 - (charts.label_width(t0) + charts.label_width(t1)) / 2
+        assert room >= charts.TICK_GAP, (t0, t1, room)
+
+
+@pytest.mark.parametrize(
+    ("pixels_per_unit", "widest", "step"),
+    [
+        (60, 29.6, 1),  # 60 >= 29.6 + 12
+        (30, 29.6, 2),  # 30 < 41.6 <= 60
+        (8.97, 29.6, 5),  # 17.9 < 41.6 <= 44.8
+        (4, 29.6, 20),  # 40 < 41.6 <= 80
+        (0.1, 29.6, 416),  # beyond the list: the exact number of units
+    ],
+)
+def test_tick_step_is_the_smallest_round_step_that_fits(pixels_per_unit, widest, step):
+    assert charts.tick_step(pixels_per_unit, widest) == step
+
+
+def test_thirty_year_line_chart_labels_every_fifth_year_without_overlap():
+    years = list(range(1995, 2025))
+    svg = charts.line_chart(
+        [charts.Series("HHI", [(y, float(y % 7)) for y in years], "#123456")],
+        title="Thirty years",
+        width=510,
+        height=280,
+    )
+    root = parse(svg)
+    labels = x_labels(root)
+    # Plot 56 + 14 to 510 - 16 - 150 - 14 = 330: 260 px for 29 years, 8.97 px a year. A label
+    # "1995" is 4 x 7.4 = 29.6 px wide and needs 41.6 px with its gap: every 2nd year (17.9 px)
+    # does not fit, every 5th (44.8 px) does.
+    assert [text for _, text in labels] == ["1995", "2000", "2005", "2010", "2015", "2020"]
+    assert labels[0][0] == 70
+    assert_apart(labels)
+    # Every year still has its point, with a smaller dot on a long series.
+    dots = find_all(root, "circle")
+    assert len(dots) == 30 and {c.get("r") for c in dots} == {"2.5"}
+
+
+def test_short_line_chart_labels_every_year():
+    svg = charts.line_chart(
+        [charts.Series("a", [(y, 1.0) for y in range(2019, 2025)], "#123456")], title="Six"
+    )
+    labels = x_labels(parse(svg))
+    assert [text for _, text in labels] == [str(y) for y in range(2019, 2025)]
+    assert_apart(labels)
+
+
+@pytest.mark.parametrize(
+    ("width", "expected"),
+    [
+        # 510 wide: bands of (510 - 56 - 16 - 150) / 30 = 9.6 px; 5 bands (48 px) fit a label.
+        (510, [str(y) for y in range(1995, 2025, 5)]),
+        # 1040 wide: bands of 818 / 30 = 27.27 px; 2 bands (54.5 px) fit: the even years.
+        (1040, [str(y) for y in range(1996, 2025, 2)]),
+    ],
+)
+def test_thirty_year_bar_chart_thins_its_category_labels(width, expected):
+    years = [str(y) for y in range(1995, 2025)]
+    svg = charts.bar_chart(
+        years, [charts.BarSeries("China", [0.5] * 30, "#c3112b")], title="Shares", width=width
+    )
+    root = parse(svg)
+    labels = x_labels(root)
+    assert [text for _, text in labels] == expected
+    assert_apart(labels)
+    # Every year keeps its bar, whose tooltip names the year.
+    bars = next(g for g in find_all(root, "g") if g.get("class") == "bars")
+    assert [r.find(f"{NS}title").text for r in bars] == [f"China, {y}: 0.5" for y in years]
+
+
+def test_bar_chart_thins_text_categories_by_position():
+    categories = [f"{y} refinery" for y in range(2015, 2025)]  # 13 characters: 96.2 px
+    svg = charts.bar_chart(
+        categories, [charts.BarSeries("s", [1.0] * 10, "#000000")], title="t", width=640
+    )
+    labels = x_labels(parse(svg))
+    # Bands of 418 / 10 = 41.8 px; a label needs 96.2 + 12 = 108.2 px: every 5th (209 px).
+    assert [text for _, text in labels] == ["2015 refinery", "2020 refinery"]
+    assert_apart(labels)
+
+
+def test_timeline_over_three_decades_labels_every_other_year():
+    spec = charts.Timeline(
+        lanes=[charts.Lane("a", [charts.Marker(dt.date(2010, 6, 1), "Effective", "#5b2a86")])],
+        start=dt.date(1995, 1, 1),
+        end=dt.date(2026, 12, 31),
+    )
+    root = parse(charts.timeline(spec, title="Events", width=960, label_width=260))
+    labels = x_labels(root)
+    # 684 px for 32 years: 21.4 px a year, 42.8 px for two (>= 41.6): the even years.
+    assert [text for _, text in labels] == [str(y) for y in range(1996, 2027, 2)]
+    assert_apart(labels)
+    # A grid line still marks every 1 January.
+    axis = next(g for g in find_all(root, "g") if g.get("class") == "x-axis")
+    assert len(axis.findall(f"{NS}line")) == 32 + 1  # 1995..2026 and the axis itself
