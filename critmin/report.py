@@ -186,6 +186,8 @@ class MineralData:
     alternatives: list[dict[str, Any]] | None
     shocks: list[dict[str, Any]] | None
     scenarios: dict[str, str] = field(default_factory=dict)
+    # dim_mineral: where a mineral without an HS6 code of its own trades
+    hs6_note: str | None = None
 
     @property
     def has_imports(self) -> bool:
@@ -256,8 +258,13 @@ def _check_minerals(con: duckdb.DuckDBPyConnection, asked: Sequence[str] | None)
     ]
     if not asked:
         return known
+    # A mineral of the reference without an HS6 code (dysprosium) is known too: its page says so.
+    referenced = set(known)
+    if "dim_mineral" in _tables(con, "marts"):
+        rows = con.execute("select mineral from marts.dim_mineral").fetchall()
+        referenced |= {mineral for (mineral,) in rows}
     minerals = [m.strip().lower().replace(" ", "_").replace("-", "_") for m in asked]
-    unknown = [m for m in minerals if m not in known]
+    unknown = [m for m in minerals if m not in referenced]
     if unknown:
         raise ReportError(
             f"unknown mineral {', '.join(unknown)}: expected one of {', '.join(known)} "
@@ -430,6 +437,7 @@ def _mineral_data(
             [iso3, mineral],
         ),
         scenarios=scenarios,
+        hs6_note=_hs6_note(con, mineral),
     )
 
 
@@ -497,7 +505,21 @@ def _stages_present(rows: Iterable[dict[str, Any]]) -> list[str]:
     return [s for s in STAGES if s in present] + sorted(present - set(STAGES))
 
 
+def _hs6_note(con: duckdb.DuckDBPyConnection, mineral: str) -> str | None:
+    if "dim_mineral" not in _tables(con, "marts"):
+        return None
+    row = con.execute("select hs6_note from marts.dim_mineral where mineral = ?", [mineral])
+    found = row.fetchone()
+    return found[0] if found else None
+
+
 def _no_imports(report: ReportData, data: MineralData) -> str:
+    if not data.stage_codes:
+        return note(
+            f"{mineral_name(data.mineral).capitalize()} has no HS6 code in the warehouse, so no "
+            f"trade can be attributed to it: {data.hs6_note or 'no code of its own'}.",
+            "empty",
+        )
     years = report.trade_years
     span = f" ({years[0]}–{years[-1]})" if years else ""
     return note(
