@@ -222,6 +222,8 @@ class MineralData:
     alternatives: list[dict[str, Any]] | None
     shocks: list[dict[str, Any]] | None
     scenarios: dict[str, str] = field(default_factory=dict)
+    # dim_mineral: where a mineral without an HS6 code of its own trades
+    hs6_note: str | None = None
 
     @property
     def has_imports(self) -> bool:
@@ -314,8 +316,13 @@ def _check_minerals(con: duckdb.DuckDBPyConnection, asked: Sequence[str] | None)
     known = [m for (m,) in con.execute(sql).fetchall() if m is not None]
     if not asked:
         return known
+    # A mineral of the reference without an HS6 code (dysprosium) is known too: its page says so.
+    referenced = set(known)
+    if "dim_mineral" in _tables(con, "marts"):
+        rows = con.execute("select mineral from marts.dim_mineral").fetchall()
+        referenced |= {mineral for (mineral,) in rows}
     minerals = [m.strip().lower().replace(" ", "_").replace("-", "_") for m in asked]
-    unknown = [m for m in minerals if m not in known]
+    unknown = [m for m in minerals if m not in referenced]
     if unknown:
         raise ReportError(
             f"unknown mineral {', '.join(unknown)}: expected one of {', '.join(known)} "
@@ -500,6 +507,7 @@ def _mineral_data(
             [iso3, mineral],
         ),
         scenarios=scenarios,
+        hs6_note=_hs6_note(con, mineral),
     )
 
 
@@ -579,6 +587,14 @@ def _stages_present(rows: Iterable[dict[str, Any]]) -> list[str]:
     return [s for s in STAGES if s in present] + sorted(present - set(STAGES))
 
 
+def _hs6_note(con: duckdb.DuckDBPyConnection, mineral: str) -> str | None:
+    if "dim_mineral" not in _tables(con, "marts"):
+        return None
+    row = con.execute("select hs6_note from marts.dim_mineral where mineral = ?", [mineral])
+    found = row.fetchone()
+    return found[0] if found else None
+
+
 NO_IMPORTS_ALL = "there are no suppliers, shares or shocks to show"
 
 
@@ -589,8 +605,8 @@ def _no_imports(report: ReportData, data: MineralData, consequence: str = NO_IMP
     if not data.codes:
         return note(
             f"{name.capitalize()} has no HS6 code of its own in the commodity reference "
-            "(marts.dim_commodity), so its trade cannot be told apart from other goods: "
-            f"{consequence}.",
+            "(marts.dim_commodity), so its trade cannot be told apart from other goods"
+            f"{' (' + data.hs6_note + ')' if data.hs6_note else ''}: {consequence}.",
             "empty",
         )
     if not data.loaded_codes:

@@ -224,6 +224,26 @@ def test_country_without_imports_still_renders_with_a_note(warehouse, tmp_path):
     assert "<svg" in section(html, "policy")
 
 
+def test_mineral_without_hs6_code_or_production_says_so(warehouse, tmp_path):
+    """Dysprosium is on the lists but has no HS6 code of its own (HS6 does not separate the
+    rare-earth elements) and no USGS production (MCS publishes rare-earth oxide totals): the page
+    renders every section with notes instead of empty charts."""
+    out = tmp_path / "dy.html"
+    data = report.build_report(warehouse, "IND", ["dysprosium"], out)
+    html = out.read_text(encoding="utf-8")
+    (dysprosium,) = data.minerals
+    assert dysprosium.stage_codes == {} and not dysprosium.has_imports
+    assert dysprosium.production == []
+    suppliers = section(html, "suppliers", "dysprosium")
+    assert "Dysprosium has no HS6 code in the warehouse" in suppliers
+    assert "traded within the rare_earths codes" in suppliers
+    concentration = section(html, "concentration", "dysprosium")
+    assert "No USGS production figures for dysprosium" in concentration
+    assert 'class="chart' not in suppliers and 'class="chart' not in concentration
+    for key in SECTIONS:
+        section(html, key, "dysprosium")  # every section is there
+
+
 def parse_args(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="critmin")
     report.register(parser.add_subparsers(dest="command"))

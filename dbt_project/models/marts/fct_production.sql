@@ -1,3 +1,7 @@
+{#-
+    Two lines of one country with the same Type (US helium "extracted from natural gas" and "from
+    Cliffside Field") are one country figure: summed, and null when either is withheld.
+-#}
 with
 
 usgs_lines as (
@@ -19,20 +23,21 @@ usgs as (
         country_iso3,
         mineral,
         production_type,
-        quantity,
-        unit,
-        is_estimate,
+        case when count(quantity) = count(*) then sum(quantity) end as quantity,
+        any_value(unit) as unit,
+        bool_or(is_estimate) as is_estimate,
         source,
-        edition,
-        value_flag,
+        any_value(edition) as edition,
+        string_agg(distinct value_flag, ', ' order by value_flag) as value_flag,
         commodity_code,
         type_raw,
-        quantity_t,
+        case when count(quantity_t) = count(*) then sum(quantity_t) end as quantity_t,
         true as is_current_edition,
         'usgs_mcs' as production_source,
         cast(null as {{ dbt.type_string() }}) as content_basis
     from usgs_lines
     where row_kind = 'country' and country_iso3 is not null
+    group by year, country_iso3, mineral, production_type, commodity_code, type_raw, source
 
 ),
 

@@ -1,3 +1,7 @@
+{#-
+    Two lines of one country with the same Type (US helium "extracted from natural gas" and "from
+    Cliffside Field") are one country figure: summed, and null when either is withheld.
+-#}
 with
 
 reserves as (
@@ -14,15 +18,16 @@ final as (
         mineral,
         commodity_code,
         type_raw,
-        year,
-        quantity,
+        any_value(year) as year,
+        case when count(quantity) = count(*) then sum(quantity) end as quantity,
         unit,
-        quantity_t,
-        value_flag,
-        notes,
-        is_current_edition,
+        case when count(quantity_t) = count(*) then sum(quantity_t) end as quantity_t,
+        string_agg(distinct value_flag, ', ' order by value_flag) as value_flag,
+        string_agg(distinct notes, ' ' order by notes) as notes,
+        bool_or(is_current_edition) as is_current_edition,
         source
     from reserves
+    group by edition, country_iso3, mineral, commodity_code, type_raw, unit, source
 
 )
 
