@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class PipelineOutcome:
     quarantined_rows: int = 0
     published_version: str | None = None
     previous_version: str | None = None
+    log_file: Path | None = None
 
     @property
     def failed_checks(self) -> tuple[CheckOutcome, ...]:
@@ -73,6 +75,8 @@ class PipelineOutcome:
                 f"  NOT published: the serving warehouse is unchanged "
                 f"(version {self.previous_version or 'none: no run has been published yet'})"
             )
+        if self.log_file is not None:
+            lines.append(f"  full log:    {self.log_file}")
         status = "succeeded" if self.success else "FAILED"
         lines.append(f"  run {status} in {elapsed_s:.1f} s")
         if self.success:
@@ -123,15 +127,23 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
     os.environ[WAREHOUSE_ENV] = str(warehouse)
     os.environ[BUILD_WAREHOUSE_ENV] = str(build)
     previous_version = publish.serving_version(warehouse)
+    started = time.perf_counter()
+    from orchestration import progress
 
-    from dagster import DagsterInstance
-
-    from orchestration.definitions import defs
-    from orchestration.defs.schedules import FULL_REFRESH_JOB, refresh_request
-
+    log_file = progress.run_log_path(warehouse)
     echo(f"critmin: building {warehouse} from {data_dir}")
+    echo(f"  complete log: {log_file}")
+    with progress.session(log_file):  # what loading prints (library warnings) goes to the log
+        from dagster import DagsterInstance
+
+        from orchestration.definitions import defs
+        from orchestration.defs.schedules import FULL_REFRESH_JOB, refresh_request
+
     job = defs.resolve_job_def(FULL_REFRESH_JOB)
-    with DagsterInstance.ephemeral() as instance:
+    with progress.session(log_file) as display, DagsterInstance.ephemeral() as instance:
+        display.phase(
+            "start-up", "Dagster, dbt manifest, Great Expectations", time.perf_counter() - started
+        )
         # Every landed trade year is one partition of raw/baci_trade; all load in this run.
         request = refresh_request(instance, data_dir, list(job.asset_layer.executable_asset_keys))
         result = job.execute_in_process(
@@ -170,4 +182,5 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
         quarantined_rows=quarantined,
         published_version=publish.serving_version(warehouse),
         previous_version=previous_version,
+        log_file=log_file,
     )

@@ -1,9 +1,13 @@
-"""A concise console logger for runs: one short line per step and per message an asset logs."""
+"""A concise console logger for runs: one short line per step and per message an asset logs.
+
+Within `critmin run` its lines go to the run's log file, and failures also to the display."""
 
 import logging
 import sys
 
 from dagster import Field, InitLoggerContext, logger
+
+from orchestration import progress
 
 _SHOWN_EVENTS = {"STEP_START", "STEP_SUCCESS", "STEP_FAILURE", "ASSET_CHECK_EVALUATION"}
 
@@ -24,8 +28,29 @@ class _ConciseFormatter(logging.Formatter):
         return f"{stamp} [{step}] {message}"
 
 
+class _ToDisplay(logging.Handler):
+    """Within `critmin run`, warnings, errors, failed steps and failed checks are also shown on
+    the run's display, in full (the handler above writes everything to the run's log)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not progress.in_session():
+            return
+        meta = getattr(record, "dagster_meta", None) or {}
+        event = meta.get("dagster_event")
+        shown = record.levelno >= logging.WARNING
+        if event is not None:
+            kind = event.event_type_value
+            data = getattr(event, "event_specific_data", None)
+            failed_check = kind == "ASSET_CHECK_EVALUATION" and not getattr(data, "passed", True)
+            shown = kind == "STEP_FAILURE" or failed_check
+        if shown:
+            progress.active().warn(self.format(record))
+
+
 class _RelevantRecords(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if progress.in_session():
+            return True  # the run's log file keeps every event
         meta = getattr(record, "dagster_meta", None) or {}
         event = meta.get("dagster_event")
         return event is None or event.event_type_value in _SHOWN_EVENTS
@@ -41,4 +66,7 @@ def concise_console_logger(init_context: InitLoggerContext) -> logging.Logger:
     handler.setFormatter(_ConciseFormatter())
     handler.addFilter(_RelevantRecords())
     log.addHandler(handler)
+    display = _ToDisplay()
+    display.setFormatter(_ConciseFormatter())
+    log.addHandler(display)
     return log
