@@ -44,7 +44,11 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-SHARED = REPO.parent / "shared" / "realdata"
+# ../shared beside the repository (also from a worktree one level further down).
+SHARED = next(
+    (p / "shared" / "realdata" for p in REPO.parents if (p / "shared" / "realdata").is_dir()),
+    REPO.parent / "shared" / "realdata",
+)
 DEFAULT_BACI_DB = Path("/tmp/gpr/geopolrisk/lib/baci.db")
 RELEASE = "V202401b"
 HS_CODES = 5_000
@@ -73,11 +77,9 @@ def load_average() -> str:
 
 def starter_landing(root: Path, baci_db: Path) -> Path:
     landing = root / "starter"
-    try:
+    if (REPO / "critmin" / "starter.py").is_file():
         from critmin.starter import ensure_starter
-    except ImportError:
-        ensure_starter = None
-    if ensure_starter is not None:
+
         return ensure_starter(landing)
     if (landing / ".complete").exists():
         return landing
@@ -268,7 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--skip-starter", action="store_true")
-    parser.add_argument("--skip-new-year", action="store_true")
+    parser.add_argument("--skip-new-year", action="store_true", help="no `one new year` runs")
+    parser.add_argument(
+        "--new-year-loaded",
+        default="10,29",
+        help="starter years loaded before one more lands, comma-separated ('' for none)",
+    )
     args = parser.parse_args(argv)
     root = args.dir.resolve()
     root.mkdir(parents=True, exist_ok=True)
@@ -282,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         report(f"starter full refresh ({len(files)} BACI years)", critmin_run(starter, warehouse))
         print(f"  bare DuckDB read_csv of the {len(files)} trade files: {duckdb_scan(files):.2f} s")
         if not args.skip_new_year:
-            for loaded in (10, len(files) - 1):
+            for loaded in [int(n) for n in args.new_year_loaded.split(",") if n.strip()]:
                 print(
                     f"one new year: {one_new_year(starter, root, loaded):.1f} s "
                     f"(starter data, {loaded} years loaded before)",
