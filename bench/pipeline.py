@@ -9,9 +9,9 @@ Two landing directories, built once and cached in `--dir`:
   (`--baci-db`, sqlite `baci_trade(t,i,j,k,v,q)` -> one BACI bulk file a year plus its country
   and product code tables), the committed USGS MCS 2024 world files and the policy register;
 - **synthetic**: `--years` BACI-size years of `--rows` rows each (default 10 x 10M), written by
-  DuckDB (`copy (select ...) to ...`): ~5,000 HS6 codes of which the critical-mineral ones are a
-  small share, 220 countries, (t, i, j, k) unique, 2% empty quantities; with the starter's code
-  files, USGS files and register beside them.
+  DuckDB (`copy (select ...) to ...`), named as HS 2017 files: ~5,000 HS6 codes of which the
+  critical-mineral HS 2017 codes are a small share, 220 countries, (t, i, j, k) unique, 2% empty
+  quantities; with the starter's code files, USGS files and register beside them.
 
 Each case runs the real command, `python -m critmin.cli run`, in a subprocess (its output is not a
 terminal, so it prints one plain line per phase) and prints the wall time and peak memory of the
@@ -41,8 +41,8 @@ from pathlib import Path
 import duckdb
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+# The repository first: this folder's ingest.py would otherwise shadow the `ingest` package.
+sys.path.insert(0, str(REPO))
 
 # ../shared beside the repository (also from a worktree one level further down).
 SHARED = next(
@@ -55,7 +55,7 @@ HS_CODES = 5_000
 COUNTRIES = 220
 SYNTHETIC_FIRST_YEAR = 2001
 # A phase line of `critmin run`: "  <name padded to 22> <detail> (X s, peak Y MB)".
-PHASE_LINE = re.compile(r"^  (\S.{0,21}?)\s+(.*) \(([\d.]+) s, peak ([\d,]+) MB\)$")
+PHASE_LINE = re.compile(r"^  (\S.{21}) (.*) \(([\d.]+) s, peak ([\d,]+) MB\)$")
 TRADE_FILE = re.compile(r"^BACI_HS\d\d_Y(\d{4})_V\w+\.csv$")
 
 
@@ -165,10 +165,10 @@ def write_synthetic_year(con: duckdb.DuckDBPyConnection, path: Path, year: int, 
 def synthetic_landing(root: Path, starter: Path, years: int, rows: int) -> Path:
     from ingest import reference
 
-    cache = root / f"synthetic-years-{rows}"
+    cache = root / f"synthetic-hs17-years-{rows}"
     cache.mkdir(parents=True, exist_ok=True)
     wanted = [
-        cache / f"BACI_HS92_Y{SYNTHETIC_FIRST_YEAR + n}_{RELEASE}.csv" for n in range(years + 1)
+        cache / f"BACI_HS17_Y{SYNTHETIC_FIRST_YEAR + n}_{RELEASE}.csv" for n in range(years + 1)
     ]
     missing = [p for p in wanted if not p.exists()]
     if missing:

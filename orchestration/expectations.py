@@ -143,39 +143,47 @@ def deciding_rows_sql(frame_sql: str, suite: ExpectationSuite) -> str:
     key repeats. GX validating these rows gives the same verdict as validating all of them; only
     the counts of unexpected rows in a failure are those of the chosen rows. A suite with another
     kind of expectation is validated on every row.
+
+    Rows travel as structs (`arg_min(f, column)` is the whole row `f` holding the minimum), so
+    DuckDB chooses them in hash aggregates without sorting or numbering the frame; repeated keys
+    are found by grouping on one hash of the key columns. A row chosen by several rules is kept
+    once; a repeated key keeps all its rows.
     """
-    picks: list[str] = []
     extremes: list[str] = []
+    picks: list[str] = []
+    set_columns: list[str] = []
+    null_columns: list[str] = []
+    repeats: list[str] = []
     for expectation in suite.expectations:
         if isinstance(expectation, gx.expectations.ExpectColumnValuesToBeBetween):
             column = quote_identifier(expectation.column)
-            extremes += [f"arg_min(critmin_row, {column})", f"arg_max(critmin_row, {column})"]
+            extremes += [f"arg_min(f, f.{column})", f"arg_max(f, f.{column})"]
         elif isinstance(expectation, gx.expectations.ExpectColumnValuesToBeInSet):
-            column = quote_identifier(expectation.column)
-            picks.append(f"select min(critmin_row) from numbered group by {column}")
+            set_columns.append(f"(f.{quote_identifier(expectation.column)})")
         elif isinstance(expectation, gx.expectations.ExpectColumnValuesToNotBeNull):
-            column = quote_identifier(expectation.column)
-            picks.append(f"select critmin_row from numbered where {column} is null")
+            null_columns.append(f"f.{quote_identifier(expectation.column)} is null")
         elif isinstance(expectation, gx.expectations.ExpectCompoundColumnsToBeUnique):
-            keys = ", ".join(quote_identifier(c) for c in expectation.column_list)
-            picks.append(
-                "select critmin_row from (select critmin_row, count(*) over "
-                f"(partition by {keys}) as key_rows from numbered) where key_rows > 1"
+            keys = ", ".join(f"f.{quote_identifier(c)}" for c in expectation.column_list)
+            # Rows whose key hash repeats: every repeated key, and rarely a hash collision (an
+            # extra row GX finds unique).
+            repeats.append(
+                f"select f as r from frame as f where hash({keys}) in "
+                f"(select hash({keys}) from frame as f group by 1 having count(*) > 1)"
             )
         else:
             return frame_sql
     if extremes:
-        picks.append(f"select unnest([{', '.join(extremes)}]) from numbered")
-    if not picks:
+        picks.append(f"select unnest([{', '.join(extremes)}]) as r from frame as f")
+    if set_columns:
+        sets = ", ".join(dict.fromkeys(set_columns))
+        picks.append(f"select any_value(f) as r from frame as f group by grouping sets ({sets})")
+    if null_columns:
+        picks.append(f"select f as r from frame as f where {' or '.join(null_columns)}")
+    if not picks and not repeats:
         return frame_sql
-    union = "\n    union all ".join(picks)
-    return (
-        f"with frame as ({frame_sql}),\n"
-        "numbered as materialized (select *, row_number() over () as critmin_row from frame),\n"
-        f"picked as (\n    {union}\n)\n"
-        "select * exclude (critmin_row) from numbered\n"
-        "where critmin_row in (select * from picked) order by critmin_row"
-    )
+    chosen = [f"(select r from ({' union '.join(picks)}) where r is not null)"] if picks else []
+    chosen += [f"({sql})" for sql in repeats]
+    return f"with frame as ({frame_sql})\nselect unnest(r) from ({' union all '.join(chosen)})"
 
 
 @dataclass(frozen=True)
