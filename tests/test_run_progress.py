@@ -5,6 +5,7 @@ the dbt documentation is regenerated only when the project or the catalog change
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import duckdb
@@ -160,3 +161,35 @@ def test_docs_fingerprint_follows_the_catalog_not_the_rows(tmp_path: Path) -> No
     with duckdb.connect(str(database)) as con:
         con.execute("comment on column marts.m.share is 'Share of world exports'")
     assert docs_fingerprint(database) != first
+
+
+def test_dbt_build_lines_count_models_and_tests_from_run_results(tmp_path: Path) -> None:
+    """Three nodes on two threads: a model (2.0 s), a data test that passed (0.5 s) and a unit
+    test that failed (0.25 s): models 2.0 s, tests 0.75 s of node time."""
+    from orchestration.defs.transform import report_dbt_build
+
+    def result(uid: str, status: str, seconds: float, thread: str) -> dict:
+        return {"unique_id": uid, "status": status, "execution_time": seconds, "thread_id": thread}
+
+    run_results = tmp_path / "run_results.json"
+    run_results.write_text(
+        json.dumps(
+            {
+                "results": [
+                    result("model.critmin.m", "success", 2.0, "Thread-1"),
+                    result("test.critmin.not_null_m_x", "pass", 0.5, "Thread-2"),
+                    result("unit_test.critmin.m.u", "fail", 0.25, "Thread-1"),
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    with progress.session(tmp_path / "run.log", out=out):
+        report_dbt_build(run_results, 3.5)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == "dbt models 1 models, 0 seeds: 1 success; 2.0 s node time".split()
+    assert lines[1].split() == (
+        "dbt tests 1 data tests, 1 unit tests: 1 fail, 1 pass; 0.8 s node time".split()
+    )
+    assert lines[2].startswith("  dbt build              3 nodes on 2 thread(s) (3.5 s, peak ")
