@@ -227,7 +227,10 @@ def critmin_run(landing: Path, warehouse: Path) -> Run:
         if match:
             name, detail, secs, peak = match.groups()
             phases.append((name.strip(), detail, float(secs), float(peak.replace(",", ""))))
-    return Run(seconds, usage.ru_maxrss / 1024, phases, process.returncode, output)
+    # `critmin run` resets its peak-memory mark at each phase line (and so the kernel's `maxrss`
+    # of the process): the run's peak is the largest of the phases' and of what wait4 reports.
+    peak = max([usage.ru_maxrss / 1024, *(phase[3] for phase in phases)])
+    return Run(seconds, peak, phases, process.returncode, output)
 
 
 def duckdb_scan(files: list[Path]) -> float:
