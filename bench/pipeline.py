@@ -252,6 +252,9 @@ def report(label: str, run: Run) -> None:
         raise SystemExit(f"critmin run failed (exit {run.returncode})")
     for name, detail, seconds, peak in run.phases:
         print(f"    {name:<22} {seconds:>7.1f} s  peak {peak:>6,.0f} MB  {detail}")
+    for line in run.output.splitlines():
+        if line.startswith(("  dbt models ", "  dbt tests ")):
+            print(f"    {line.strip()}")
 
 
 def one_new_year(source: Path, root: Path, loaded: int) -> float:

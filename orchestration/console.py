@@ -30,21 +30,34 @@ class _ConciseFormatter(logging.Formatter):
 
 class _ToDisplay(logging.Handler):
     """Within `critmin run`, warnings, errors, failed steps and failed checks are also shown on
-    the run's display, in full (the handler above writes everything to the run's log)."""
+    the run's display, in full but without stack traces (the handler above writes everything,
+    traces included, to the run's log)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         if not progress.in_session():
             return
         meta = getattr(record, "dagster_meta", None) or {}
         event = meta.get("dagster_event")
-        shown = record.levelno >= logging.WARNING
-        if event is not None:
-            kind = event.event_type_value
-            data = getattr(event, "event_specific_data", None)
-            failed_check = kind == "ASSET_CHECK_EVALUATION" and not getattr(data, "passed", True)
-            shown = kind == "STEP_FAILURE" or failed_check
-        if shown:
-            progress.active().warn(self.format(record))
+        if event is None:
+            if record.levelno >= logging.WARNING:
+                message = meta.get("orig_message", record.getMessage())
+                where = f" [{meta['step_key']}]" if meta.get("step_key") else ""
+                progress.active().warn(f"  {record.levelname}{where}: {message}")
+            return
+        kind = event.event_type_value
+        data = getattr(event, "event_specific_data", None)
+        step = meta.get("step_key") or "run"
+        if kind == "STEP_FAILURE":
+            error = getattr(getattr(event, "step_failure_data", None), "error", None)
+            # The innermost cause is the exception the step raised; Dagster wraps it.
+            while error is not None and error.cause is not None:
+                error = error.cause
+            message = error.message.strip() if error is not None else record.getMessage()
+            progress.active().warn(f"  FAILED step {step}: {message}")
+        elif kind == "ASSET_CHECK_EVALUATION" and not getattr(data, "passed", True):
+            progress.active().warn(f"  check not passed [{step}]: {meta.get('orig_message', '')}")
+        elif record.levelno >= logging.WARNING:
+            progress.active().warn(f"  {record.levelname} [{step}]: {record.getMessage()}")
 
 
 class _RelevantRecords(logging.Filter):
@@ -66,7 +79,5 @@ def concise_console_logger(init_context: InitLoggerContext) -> logging.Logger:
     handler.setFormatter(_ConciseFormatter())
     handler.addFilter(_RelevantRecords())
     log.addHandler(handler)
-    display = _ToDisplay()
-    display.setFormatter(_ConciseFormatter())
-    log.addHandler(display)
+    log.addHandler(_ToDisplay())
     return log

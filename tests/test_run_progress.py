@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from pathlib import Path
 
 import duckdb
@@ -193,3 +194,17 @@ def test_dbt_build_lines_count_models_and_tests_from_run_results(tmp_path: Path)
         "dbt tests 1 data tests, 1 unit tests: 1 fail, 1 pass; 0.8 s node time".split()
     )
     assert lines[2].startswith("  dbt build              3 nodes on 2 thread(s) (3.5 s, peak ")
+
+
+def test_warnings_reach_the_display_only_within_a_run(tmp_path: Path) -> None:
+    from orchestration.console import _ToDisplay
+
+    record = logging.LogRecord("critmin", logging.WARNING, __file__, 1, "a warning", None, None)
+    record.dagster_meta = {"step_key": "ingest_baci", "orig_message": "3 rows quarantined"}
+    quiet = logging.LogRecord("critmin", logging.INFO, __file__, 1, "info", None, None)
+    _ToDisplay().emit(record)  # no run: nothing to show, no error
+    out = io.StringIO()
+    with progress.session(tmp_path / "run.log", out=out):
+        _ToDisplay().emit(record)
+        _ToDisplay().emit(quiet)
+    assert out.getvalue() == "  WARNING [ingest_baci]: 3 rows quarantined\n"
