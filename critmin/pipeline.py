@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -183,6 +184,16 @@ def failure_summary(
     return "\n".join(lines)
 
 
+def _append_to_log(log_file: Path, text: str) -> None:
+    """Add the full traces of the failed steps to the run's complete log (nothing when even that
+    cannot be written, e.g. on a full disk: the summary still says what failed)."""
+    try:
+        with log_file.open("a", encoding="utf-8") as handle:
+            handle.write(f"\n{text}\n")
+    except OSError:
+        pass
+
+
 def write_run_log(warehouse: Path, text: str) -> Path | None:
     """Write a run's full error report to `logs/run-<UTC time>.log` beside the serving file and
     return its path (None when even that cannot be written, e.g. on a full disk)."""
@@ -354,15 +365,24 @@ def _with(outcome: PipelineOutcome, **changes: object) -> PipelineOutcome:
 def _execute(
     data_dir: Path, warehouse: Path, build: Path, echo: Echo, previous_version: str | None
 ) -> PipelineOutcome:
-    from dagster import DagsterInstance
+    from orchestration import progress
 
-    from orchestration.console import error_summary
-    from orchestration.definitions import defs
-    from orchestration.defs.schedules import FULL_REFRESH_JOB, refresh_request
-
+    started = time.perf_counter()
+    log_file = progress.run_log_path(warehouse)
     echo(f"critmin: building {warehouse} from {data_dir}")
+    echo(f"  complete log: {log_file}")
+    with progress.session(log_file):  # what loading prints (library warnings) goes to the log
+        from dagster import DagsterInstance
+
+        from orchestration.console import error_summary
+        from orchestration.definitions import defs
+        from orchestration.defs.schedules import FULL_REFRESH_JOB, refresh_request
+
     job = defs.resolve_job_def(FULL_REFRESH_JOB)
-    with DagsterInstance.ephemeral() as instance:
+    with progress.session(log_file) as display, DagsterInstance.ephemeral() as instance:
+        display.phase(
+            "start-up", "Dagster, dbt manifest, Great Expectations", time.perf_counter() - started
+        )
         # Every landed trade year is one partition of raw/baci_trade; all load in this run.
         request = refresh_request(instance, data_dir, list(job.asset_layer.executable_asset_keys))
         result = job.execute_in_process(
@@ -381,7 +401,8 @@ def _execute(
         if error is not None:
             step_errors[event.step_key or "?"] = error_summary(error)
             reports.append(f"step {event.step_key} failed:\n{error.to_string()}")
-    log_file = write_run_log(warehouse, "\n".join(reports)) if reports else None
+    if reports:
+        _append_to_log(log_file, "\n".join(reports))
     checks = tuple(
         CheckOutcome(
             asset="/".join(evaluation.asset_key.path),

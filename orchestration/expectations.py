@@ -1,7 +1,10 @@
 """Great Expectations suites for the dependency marts, validated on pandas frames.
 
 Great Expectations 1.x cannot validate DuckDB through its SQL data source, so the marts are read
-from DuckDB into pandas (read-only) and validated through GX's pandas data source. Rules that
+from DuckDB into pandas (read-only) and validated through GX's pandas data source. The checks of
+a run read only the rows that decide each rule (`deciding_rows_sql`: the minimum and maximum of a
+range, one row per distinct value of a set, nulls, repeated keys), chosen in DuckDB, so GX gives
+the verdict it would give on the whole mart at a cost that does not grow with its size. Rules that
 span rows (shares summing to 1 per group, HHI's lower bound 1/n) are expressed on derived columns
 that the frame-building SQL adds, so every rule is an ordinary GX expectation with a result.
 """
@@ -18,6 +21,7 @@ from great_expectations.core.expectation_suite import ExpectationSuite
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from ingest.reference import MINERALS, STAGES
+from warehouse.access import quote_identifier
 
 # Floating-point slack for sums of shares and HHI bounds.
 TOLERANCE = 1e-9
@@ -158,6 +162,58 @@ def production_concentration_suite() -> ExpectationSuite:
             _between("top1_minus_china_share", -TOLERANCE, None),
         ],
     )
+
+
+def deciding_rows_sql(frame_sql: str, suite: ExpectationSuite) -> str:
+    """SQL for the rows of `frame_sql` that decide every expectation of `suite`, chosen in DuckDB.
+
+    A mart can have millions of rows, but whether a rule holds is decided by a few of them: a
+    range rule by the rows with the column's minimum and maximum, a set rule by one row per
+    distinct value, a not-null rule by the rows with a null, a uniqueness rule by the rows whose
+    key repeats. GX validating these rows gives the same verdict as validating all of them; only
+    the counts of unexpected rows in a failure are those of the chosen rows. A suite with another
+    kind of expectation is validated on every row.
+
+    Rows travel as structs (`arg_min(f, column)` is the whole row `f` holding the minimum), so
+    DuckDB chooses them in hash aggregates without sorting or numbering the frame; repeated keys
+    are found by grouping on one hash of the key columns. A row chosen by several rules is kept
+    once; a repeated key keeps all its rows.
+    """
+    extremes: list[str] = []
+    picks: list[str] = []
+    set_columns: list[str] = []
+    null_columns: list[str] = []
+    repeats: list[str] = []
+    for expectation in suite.expectations:
+        if isinstance(expectation, gx.expectations.ExpectColumnValuesToBeBetween):
+            column = quote_identifier(expectation.column)
+            extremes += [f"arg_min(f, f.{column})", f"arg_max(f, f.{column})"]
+        elif isinstance(expectation, gx.expectations.ExpectColumnValuesToBeInSet):
+            set_columns.append(f"(f.{quote_identifier(expectation.column)})")
+        elif isinstance(expectation, gx.expectations.ExpectColumnValuesToNotBeNull):
+            null_columns.append(f"f.{quote_identifier(expectation.column)} is null")
+        elif isinstance(expectation, gx.expectations.ExpectCompoundColumnsToBeUnique):
+            keys = ", ".join(f"f.{quote_identifier(c)}" for c in expectation.column_list)
+            # Rows whose key hash repeats: every repeated key, and rarely a hash collision (an
+            # extra row GX finds unique).
+            repeats.append(
+                f"select f as r from frame as f where hash({keys}) in "
+                f"(select hash({keys}) from frame as f group by 1 having count(*) > 1)"
+            )
+        else:
+            return frame_sql
+    if extremes:
+        picks.append(f"select unnest([{', '.join(extremes)}]) as r from frame as f")
+    if set_columns:
+        sets = ", ".join(dict.fromkeys(set_columns))
+        picks.append(f"select any_value(f) as r from frame as f group by grouping sets ({sets})")
+    if null_columns:
+        picks.append(f"select f as r from frame as f where {' or '.join(null_columns)}")
+    if not picks and not repeats:
+        return frame_sql
+    chosen = [f"(select r from ({' union '.join(picks)}) where r is not null)"] if picks else []
+    chosen += [f"({sql})" for sql in repeats]
+    return f"with frame as ({frame_sql})\nselect unnest(r) from ({' union all '.join(chosen)})"
 
 
 @dataclass(frozen=True)

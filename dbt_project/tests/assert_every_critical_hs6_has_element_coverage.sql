@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'dim_commodity'}}}) }}
+
 -- Every critical-mineral HS6 code needs its elements in the seed hs6_element_coverage, or the
 -- upper-bound flag of mart_policy_exposure could miss a code broader than a measure.
 with

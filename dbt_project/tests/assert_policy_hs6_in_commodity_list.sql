@@ -1,4 +1,4 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'dim_commodity'}}}) }}
 
 -- HS6 codes in the policy register that are not in the critical-mineral HS6 list: they are left
 -- out of bridge_policy_event_hs6 (no trade is loaded for them).

@@ -5,6 +5,7 @@ replaces its raw tables, quarantine rows and load-log lines in one DuckDB transa
 (`warehouse.load`). A source whose folder is absent loads zero rows.
 """
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from dagster import (
 
 from ingest import baci, comtrade, policy_events, usgs_mcs, wgi, world_mining_data
 from ingest._result import SourceRead, empty_rejects
+from orchestration import progress
 from orchestration.resources import LandingResource, WarehouseResource
 from warehouse.load import (
     SourceLoad,
@@ -56,11 +58,17 @@ def _materializations(loaded: SourceLoad) -> Iterator[MaterializeResult]:
         )
 
 
-def _log_load(context: AssetExecutionContext, loaded: SourceLoad) -> None:
+def _log_load(context: AssetExecutionContext, loaded: SourceLoad, started: float) -> None:
     tables = ", ".join(f"{table} {rows:,}" for table, rows in loaded.table_rows.items())
     context.log.info(
         f"{loaded.source}: {len(loaded.files)} file(s), {loaded.rows_in:,} rows read, "
         f"{loaded.rows_rejected:,} quarantined; raw rows: {tables}"
+    )
+    progress.active().phase(
+        f"ingest {loaded.source}",
+        f"{len(loaded.files)} file(s), {loaded.rows_in:,} rows read, "
+        f"{loaded.rows_rejected:,} quarantined, {sum(loaded.table_rows.values()):,} raw rows",
+        time.perf_counter() - started,
     )
     for f in loaded.files:
         if f.rows_rejected:
@@ -135,6 +143,7 @@ def landing_source_asset(
     def _ingest(
         context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
     ) -> Iterator[MaterializeResult]:
+        started = time.perf_counter()
         source_folder = landing.folder(folder)
         if not source_folder.is_dir():
             context.log.info(f"{name}: no folder {source_folder}; its raw tables will be empty")
@@ -142,7 +151,7 @@ def landing_source_asset(
         read = read_steady(source_folder, lambda: reader(source_folder, label))
         with warehouse.writer() as con:
             loaded = load_source_read(con, read, run_id=context.run.run_id, source=name)
-        _log_load(context, loaded)
+        _log_load(context, loaded, started)
         yield from _materializations(loaded)
 
     return _ingest
@@ -170,6 +179,7 @@ PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
 def baci_trade(
     context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
 ) -> MaterializeResult:
+    started = time.perf_counter()
     years = sorted(int(key) for key in context.partition_keys)
     folder = landing.folder(BACI_FOLDER)
     read = read_steady(
@@ -180,7 +190,7 @@ def baci_trade(
     )
     with warehouse.writer() as con:
         loaded = load_trade_years(con, read, years, run_id=context.run.run_id, source="baci")
-    _log_load(context, loaded)
+    _log_load(context, loaded, started)
     return MaterializeResult(
         metadata={
             "years": ", ".join(map(str, years)),
@@ -207,6 +217,7 @@ def baci_codes(
     context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
 ) -> Iterator[MaterializeResult]:
     """The BACI code files; also removes trade years whose files left the landing directory."""
+    started = time.perf_counter()
     folder = landing.folder(BACI_FOLDER)
     read = read_steady(
         folder, lambda: baci.read_baci_folder(folder, landing.data_label("baci"), years=())
@@ -216,7 +227,7 @@ def baci_codes(
     with warehouse.writer() as con:
         loaded = load_source_read(con, read, run_id=context.run.run_id, source="baci_codes")
         removed = prune_trade_years(con, keep=baci.trade_years(folder))
-    _log_load(context, loaded)
+    _log_load(context, loaded, started)
     if removed:
         context.log.info(f"baci: years {removed} are no longer landed; removed from raw.baci_trade")
     yield from _materializations(loaded)
@@ -321,6 +332,7 @@ def reference_data(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[MaterializeResult]:
     """The reference tables shipped with critmin (`ingest/data/`)."""
+    started = time.perf_counter()
     with warehouse.writer() as con:
         loaded = load_source(
             con,
@@ -330,7 +342,7 @@ def reference_data(
             files=(),
             run_id=context.run.run_id,
         )
-    _log_load(context, loaded)
+    _log_load(context, loaded, started)
     yield from _materializations(loaded)
 
 

@@ -7,6 +7,8 @@ exports the marts to Parquet, writes the dbt documentation, and swaps the servin
 rename (`warehouse.publish`).
 """
 
+import time
+
 from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
@@ -19,7 +21,13 @@ from dagster import (
     asset,
 )
 
-from orchestration.defs.transform import critmin_dbt_models, generate_docs, switch_docs
+from orchestration import progress
+from orchestration.defs.transform import (
+    critmin_dbt_models,
+    dbt_target_dir,
+    generate_docs,
+    switch_docs,
+)
 from orchestration.resources import LandingResource, ServingResource, WarehouseResource
 from warehouse import publish
 
@@ -77,16 +85,33 @@ def published_warehouse(
         )
     # Everything is written beside what readers use, then switched in: the serving file first,
     # so the Parquet export and the docs never describe a version that was not published.
+    display = progress.active()
+    started = time.perf_counter()
     version_id = publish.prepare(warehouse.file, context.run.run_id, landing.data_dir)
     context.log.info(
         f"publishing version {version_id}: exporting the marts to Parquet and writing the "
         "documentation before the serving file is swapped"
     )
     publish.export_marts_parquet(warehouse.file, serving.export_root, version_id)
-    staged_docs = generate_docs(warehouse.file, serving.docs_dir)
+    display.phase("publish: Parquet", f"{len(MART_KEYS)} marts", time.perf_counter() - started)
+    started = time.perf_counter()
+    staged_docs, generated = generate_docs(
+        warehouse.file, serving.docs_dir, run_target=dbt_target_dir(warehouse.file)
+    )
+    display.phase(
+        "publish: docs",
+        "generated" if generated else "unchanged project and catalog: previous pages kept",
+        time.perf_counter() - started,
+        child_peak_mb=progress.child_peak_rss_mb() if generated else 0.0,
+    )
+    started = time.perf_counter()
     published = publish.swap_in(warehouse.file, serving.file, version_id)
     exported = publish.switch_current_export(serving.export_root, version_id)
     docs = switch_docs(staged_docs, serving.docs_dir)
+    size_mb = serving.file.stat().st_size / 2**20
+    display.phase(
+        "publish: copy", f"{size_mb:,.0f} MB to {serving.file}", time.perf_counter() - started
+    )
     replaced = (
         f"; replaced an unreadable serving file, kept as {published.replaced_unreadable}"
         if published.replaced_unreadable

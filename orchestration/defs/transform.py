@@ -1,17 +1,27 @@
 """The dbt project as Dagster assets: every model an asset, every dbt test an asset check."""
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, Definitions
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dbt.version import __version__ as DBT_VERSION
+from packaging import version
 
+from orchestration import progress
+from orchestration.resources import WarehouseResource
+from warehouse import access
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR
 
 # The dbt installed beside this Python, whether or not the virtual environment is on PATH.
@@ -72,23 +82,77 @@ def _run_dbt(args: list[str], env: dict[str, str], project: DbtProject = DBT_PRO
         )
 
 
-def generate_docs(database: Path, out_dir: Path) -> Path:
+def dbt_target_dir(build: Path) -> Path:
+    """Where `dbt build` of the build file `build` writes its artifacts and its log: one folder
+    beside the build file, kept between runs (partial parsing, and the manifest the docs use)."""
+    return build.parent / "dbt-target"
+
+
+DOCS_FINGERPRINT = ".fingerprint"
+
+
+def docs_fingerprint(database: Path, project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """A digest of everything the dbt documentation shows: the dbt project's files and the
+    warehouse catalog (schemas, tables, views, columns, types and comments; no row counts)."""
+    digest = hashlib.sha256(f"dbt {DBT_VERSION}\n".encode())
+    sources = [project_dir / "dbt_project.yml"]
+    for folder in _DBT_SOURCE_DIRS:
+        found = (project_dir / folder).rglob("*")
+        sources += [path for path in found if path.suffix in _DBT_SOURCE_SUFFIXES]
+    for path in sorted(sources):
+        digest.update(f"{path.relative_to(project_dir)}\n".encode())
+        digest.update(path.read_bytes())
+    with access.reader(database) as con:
+        rows = con.execute(
+            "select 'table', schema_name, table_name, null, null, comment from duckdb_tables() "
+            "union all select 'view', schema_name, view_name, null, null, comment "
+            "from duckdb_views() where not internal "
+            "union all select 'column', schema_name, table_name, column_index, "
+            "column_name || ' ' || data_type, comment from duckdb_columns() "
+            "order by all"
+        ).fetchall()
+    for row in rows:
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def generate_docs(
+    database: Path, out_dir: Path, run_target: Path | None = None
+) -> tuple[Path, bool]:
     """Write the dbt documentation of `database` (models, columns, lineage, catalog) to a staging
-    folder beside `out_dir` and return it; `switch_docs` puts it in place.
+    folder beside `out_dir`; return it and whether dbt generated it (`switch_docs` puts it in
+    place).
+
+    When the published documentation in `out_dir` has the same `docs_fingerprint` (same dbt
+    project, same catalog), it is copied instead: dbt would write the same pages. Otherwise, with
+    the target folder of the run's `dbt build` (`run_target`), dbt reuses its manifest, compiled
+    SQL included, and only reads the catalog (`--no-compile`); without it, dbt compiles.
 
     `index.html` is dbt's self-contained static page; `manifest.json` and `catalog.json` are the
     artifacts other documentation tools read.
     """
     staged = out_dir.with_name(f".{out_dir.name}.incoming")
+    shutil.rmtree(staged, ignore_errors=True)
+    fingerprint = docs_fingerprint(database)
+    published = out_dir / DOCS_FINGERPRINT
+    if published.is_file() and published.read_text(encoding="utf-8") == fingerprint:
+        shutil.copytree(out_dir, staged)
+        return staged, False
     with tempfile.TemporaryDirectory(prefix="critmin-docs-") as scratch:
         env = {**os.environ, BUILD_WAREHOUSE_ENV: str(database)}
-        _run_dbt(["docs", "generate", "--static", "--quiet", "--target-path", scratch], env)
-        shutil.rmtree(staged, ignore_errors=True)
+        args = ["docs", "generate", "--static", "--quiet", "--target-path", scratch]
+        if run_target is not None and (run_target / "manifest.json").is_file():
+            for artifact in ("manifest.json", "partial_parse.msgpack"):
+                if (run_target / artifact).is_file():
+                    shutil.copyfile(run_target / artifact, Path(scratch) / artifact)
+            args.append("--no-compile")
+        _run_dbt(args, env)
         staged.mkdir(parents=True)
         shutil.copyfile(Path(scratch) / "static_index.html", staged / "index.html")
         for artifact in ("manifest.json", "catalog.json"):
             shutil.copyfile(Path(scratch) / artifact, staged / artifact)
-    return staged
+    (staged / DOCS_FINGERPRINT).write_text(fingerprint, encoding="utf-8")
+    return staged, True
 
 
 def switch_docs(staged: Path, out_dir: Path) -> Path:
@@ -119,13 +183,72 @@ class CritminDbtTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=CritminDbtTranslator(),
     pool="duckdb_writer",
 )
-def critmin_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """`dbt build`: staging views, intermediate models and marts, each followed by its tests."""
-    yield from dbt.cli(["build"], context=context).stream()
+def critmin_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """`dbt build`: staging views, intermediate models and marts, each followed by its tests.
+
+    Its artifacts and log go to `dbt_target_dir` beside the build file."""
+    target = dbt_target_dir(warehouse.file)
+    started = time.perf_counter()
+    with progress.dbt_output():
+        yield from dbt.cli(["build"], context=context, target_path=target).stream()
+    report_dbt_build(target / "run_results.json", time.perf_counter() - started)
+
+
+def report_dbt_build(run_results: Path, seconds: float) -> None:
+    """Phase lines for a finished `dbt build`: models and tests with their counts and the time
+    their nodes took (summed over dbt's threads), then the build's wall time."""
+    results = json.loads(run_results.read_text(encoding="utf-8"))
+    kinds: dict[str, Counter[str]] = {}
+    node_seconds: Counter[str] = Counter()
+    for result in results["results"]:
+        kind = result["unique_id"].split(".", 1)[0]
+        group = "tests" if kind in ("test", "unit_test") else "models"
+        kinds.setdefault(kind, Counter())[result["status"]] += 1
+        node_seconds[group] += result.get("execution_time") or 0.0
+
+    def counted(kind: str) -> int:
+        return sum(kinds.get(kind, Counter()).values())
+
+    def statuses(*names: str) -> str:
+        total: Counter[str] = Counter()
+        for name in names:
+            total.update(kinds.get(name, Counter()))
+        return ", ".join(f"{n} {status}" for status, n in sorted(total.items()))
+
+    display = progress.active()
+    display.line(
+        "dbt models",
+        f"{counted('model')} models, {counted('seed')} seeds: {statuses('model', 'seed')}; "
+        f"{node_seconds['models']:.1f} s node time",
+    )
+    display.line(
+        "dbt tests",
+        f"{counted('test')} data tests, {counted('unit_test')} unit tests: "
+        f"{statuses('test', 'unit_test')}; {node_seconds['tests']:.1f} s node time",
+    )
+    threads = len({result.get("thread_id") for result in results["results"]})
+    display.phase(
+        "dbt build",
+        f"{len(results['results'])} nodes on {threads} thread(s)",
+        seconds,
+        child_peak_mb=progress.child_peak_rss_mb(),
+    )
+
+
+class CritminDbtCliResource(DbtCliResource):
+    """dagster-dbt's resource, told the dbt version instead of asking `dbt --version`: that
+    command looks up the newest dbt release on the package index, tens of seconds per run. The
+    executable is the one installed beside this Python, so its version is the imported one."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(DBT_VERSION)
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(
+    return CritminDbtCliResource(
         project_dir=DBT_PROJECT,
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=str(DBT_EXECUTABLE),
