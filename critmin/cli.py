@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     _warehouse_argument(run, "DuckDB file to build")
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also print everything dbt and Dagster write to the run's log (one line per step)",
+    )
 
     demo = commands.add_parser(
         "demo-data",
@@ -117,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
-            return _run(args.data_dir, warehouse_path(args.warehouse))
+            return _run(args.data_dir, warehouse_path(args.warehouse), args.verbose)
         if args.command == "demo-data":
             return _demo_data(args.out, args.if_missing)
         if args.command == "fetch":
@@ -149,7 +154,7 @@ def _demo_data(out: Path, if_missing: bool) -> int:
     return 0
 
 
-def _run(data_dir: Path | None, warehouse: Path) -> int:
+def _run(data_dir: Path | None, warehouse: Path, verbose: bool = False) -> int:
     from critmin import starter
     from critmin.pipeline import run_pipeline
 
@@ -173,7 +178,7 @@ def _run(data_dir: Path | None, warehouse: Path) -> int:
     # and its dbt process), so it ends with a summary like any other failed run.
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        outcome = run_pipeline(data_dir, warehouse, echo=print)
+        outcome = run_pipeline(data_dir, warehouse, echo=print, verbose=verbose)
     except (BuildBusyError, access.WarehouseBusyError):
         raise  # another process holds a file: `main` says which and what to do
     except (Exception, KeyboardInterrupt) as error:

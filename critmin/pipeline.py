@@ -219,7 +219,9 @@ def _failed_rows(metadata: dict) -> str:
     return "" if count is None else f"{getattr(count, 'value', count)} row(s) fail the dbt test"
 
 
-def run_pipeline(data_dir: Path, warehouse: Path, echo: Echo = print) -> PipelineOutcome:
+def run_pipeline(
+    data_dir: Path, warehouse: Path, echo: Echo = print, verbose: bool = False
+) -> PipelineOutcome:
     """Build from the landing directory `data_dir` and publish to the serving file `warehouse`.
 
     The run writes the build file beside it (`warehouse.paths.build_path`); the serving file is
@@ -229,7 +231,7 @@ def run_pipeline(data_dir: Path, warehouse: Path, echo: Echo = print) -> Pipelin
     build = build_path(warehouse)
     build.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock(build):
-        return _run_locked(data_dir, warehouse, build, echo)
+        return _run_locked(data_dir, warehouse, build, echo, verbose)
 
 
 class BuildBusyError(RuntimeError):
@@ -319,7 +321,9 @@ def _move_with_wal(source: Path, target: Path) -> None:
         os.replace(wal, target.with_name(f"{target.name}.wal"))
 
 
-def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> PipelineOutcome:
+def _run_locked(
+    data_dir: Path, warehouse: Path, build: Path, echo: Echo, verbose: bool = False
+) -> PipelineOutcome:
     repairs = heal_build(build)
     for repair in repairs:
         echo(f"critmin: {repair}")
@@ -342,7 +346,7 @@ def _run_locked(data_dir: Path, warehouse: Path, build: Path, echo: Echo) -> Pip
     os.environ[WAREHOUSE_ENV] = str(warehouse)
     os.environ[BUILD_WAREHOUSE_ENV] = str(work)
     try:
-        outcome = _execute(data_dir, warehouse, work, echo, previous_version)
+        outcome = _execute(data_dir, warehouse, work, echo, previous_version, verbose)
     finally:
         os.environ[BUILD_WAREHOUSE_ENV] = str(build)
     # A clean end, whatever the checks said: the build file is whole.
@@ -363,7 +367,12 @@ def _with(outcome: PipelineOutcome, **changes: object) -> PipelineOutcome:
 
 
 def _execute(
-    data_dir: Path, warehouse: Path, build: Path, echo: Echo, previous_version: str | None
+    data_dir: Path,
+    warehouse: Path,
+    build: Path,
+    echo: Echo,
+    previous_version: str | None,
+    verbose: bool = False,
 ) -> PipelineOutcome:
     from orchestration import progress
 
@@ -371,7 +380,9 @@ def _execute(
     log_file = progress.run_log_path(warehouse)
     echo(f"critmin: building {warehouse} from {data_dir}")
     echo(f"  complete log: {log_file}")
-    with progress.session(log_file):  # what loading prints (library warnings) goes to the log
+    with progress.session(
+        log_file, verbose=verbose
+    ):  # what loading prints (library warnings) goes to the log
         from dagster import DagsterInstance
 
         from orchestration.console import error_summary
@@ -379,7 +390,10 @@ def _execute(
         from orchestration.defs.schedules import FULL_REFRESH_JOB, refresh_request
 
     job = defs.resolve_job_def(FULL_REFRESH_JOB)
-    with progress.session(log_file) as display, DagsterInstance.ephemeral() as instance:
+    with (
+        progress.session(log_file, verbose=verbose) as display,
+        DagsterInstance.ephemeral() as instance,
+    ):
         display.phase(
             "start-up", "Dagster, dbt manifest, Great Expectations", time.perf_counter() - started
         )

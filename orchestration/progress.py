@@ -14,6 +14,7 @@ the phase lines to the Python logger `critmin.progress` and draws nothing.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import re
 import resource
@@ -60,6 +61,8 @@ class Display:
     out: TextIO | None = None
     log: TextIO | None = None
     bars: bool = False
+    # With `critmin run --verbose`, what goes to the log is printed to this stream too.
+    verbose_out: TextIO | None = None
     gx_done: list[tuple[str, bool, int, int, int, float]] = field(default_factory=list)
     _bar_drawn: bool = field(default=False, repr=False)
     _phase_started: float = field(default_factory=time.perf_counter, repr=False)
@@ -71,12 +74,11 @@ class Display:
             self.out.flush()
         else:
             _LOG.info(text)
-        self.write_log(text)
+        _write_line(self.log, text)
 
     def write_log(self, text: str) -> None:
-        if self.log is not None:
-            self.log.write(text if text.endswith("\n") else text + "\n")
-            self.log.flush()
+        _write_line(self.log, text)
+        _write_line(self.verbose_out, text)
 
     def phase(self, name: str, detail: str, seconds: float, child_peak_mb: float = 0.0) -> None:
         """One finished phase: `name: detail (X s, peak Y MB)`. The peak is this process's since
@@ -213,16 +215,45 @@ class DbtOutput:
             self.display.warn(f"  dbt: {line.strip()}")
 
 
+def _write_line(stream: TextIO | None, text: str) -> None:
+    if stream is not None:
+        stream.write(text if text.endswith("\n") else text + "\n")
+        stream.flush()
+
+
+class _Tee(io.TextIOBase):
+    """A text stream that writes to several: the run's log and, when verbose, the output."""
+
+    def __init__(self, *streams: TextIO) -> None:
+        self._streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self._streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self._streams:
+            stream.flush()
+
+
 @contextlib.contextmanager
-def session(log_path: Path, out: TextIO | None = None) -> Iterator[Display]:
+def session(log_path: Path, out: TextIO | None = None, verbose: bool = False) -> Iterator[Display]:
     """Make a display the active one for the steps of this process: phase lines to `out`
     (default: standard output), bars when it is a terminal, and everything else that is printed
-    or logged in the meantime (dbt, Dagster, Python logging) to `log_path`."""
+    or logged in the meantime (dbt, Dagster, Python logging) to `log_path`, and to `out` as well
+    when `verbose`."""
     global _active
     out = out if out is not None else sys.stdout
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("a", encoding="utf-8") as log:
-        display = Display(out=out, log=log, bars=out.isatty())
+    with log_path.open("a", encoding="utf-8") as log_file:
+        log: TextIO = _Tee(log_file, out) if verbose else log_file
+        display = Display(
+            out=out,
+            log=log_file,
+            bars=out.isatty() and not verbose,
+            verbose_out=out if verbose else None,
+        )
         handler = logging.StreamHandler(log)
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         # Dagster's own loggers reach the log through the run's console logger already.
