@@ -127,7 +127,8 @@ class PipelineOutcome:
     def advice(self) -> str:
         """One line saying what to do after a failed run."""
         errors = " ".join(self.step_errors.values())
-        if _is_disk_full(errors):
+        # A step's own error may only say that dbt failed; what dbt hit is in the run's log.
+        if _is_disk_full(errors) or _is_disk_full(_log_tail(self.log_file)):
             return (
                 f"free disk space where {self.warehouse.parent} lives (or raise the file size "
                 "limit), then run `critmin run` again"
@@ -144,6 +145,15 @@ class PipelineOutcome:
                 "raw.quarantine of the build file), then run `critmin run` again"
             )
         return "run `critmin run` again"
+
+
+def _log_tail(log_file: Path | None, size: int = 1 << 20) -> str:
+    """The last `size` bytes of the run's log ('' when there is none)."""
+    if log_file is None or not log_file.is_file():
+        return ""
+    with log_file.open("rb") as handle:
+        handle.seek(max(0, log_file.stat().st_size - size))
+        return handle.read().decode("utf-8", errors="replace")
 
 
 def _is_disk_full(text: str) -> bool:
