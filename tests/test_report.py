@@ -235,7 +235,7 @@ def test_mineral_without_hs6_code_or_production_says_so(warehouse, tmp_path):
     assert dysprosium.stage_codes == {} and not dysprosium.has_imports
     assert dysprosium.production == []
     suppliers = section(html, "suppliers", "dysprosium")
-    assert "Dysprosium has no HS6 code in the warehouse" in suppliers
+    assert "Dysprosium has no HS6 code of its own in the commodity reference" in suppliers
     assert "traded within the rare_earths codes" in suppliers
     concentration = section(html, "concentration", "dysprosium")
     assert "No USGS production figures for dysprosium" in concentration
@@ -408,9 +408,10 @@ def sparse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
       and every rare-earth component row from the marts, and landing_lacks says so;
     - India's rare-earth supplier shares and import dependency span 30 years, 1995-2024: the
       2019-2024 rows are repeated four times, 6, 12, 18 and 24 years earlier (layout only);
-    - bismuth is in the commodity reference with HS 810600, which no trade row has, and has no
-      production and no policy event;
-    - tellurium has world production (2023, mine and refinery) but no HS6 code of its own.
+    - beryllium is in the commodity reference (HS 261790, 811212), which no trade row of the demo
+      has, and has no production and no policy event;
+    - zeolites have world production (2023, mine and refinery, added here) but no HS6 code of
+      their own (they trade within 253090).
     """
     path = tmp_path_factory.mktemp("sparse") / "critmin.duckdb"
     shutil.copyfile(warehouse, path)
@@ -435,15 +436,11 @@ def sparse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
                     [shift],
                 )
         con.execute(
-            "insert into marts.dim_commodity (hs6, mineral, description, stage, is_shared_code) "
-            "values ('810600', 'bismuth', 'Bismuth and articles thereof', 'metal', false)"
-        )
-        con.execute(
             "insert into marts.mart_production_concentration (year, mineral, production_type, "
             "world_total, hhi, top1_iso3, top1_share, top3_share, china_share, country_count, "
             "unit) values "
-            "(2023, 'tellurium', 'refinery', 640, 0.6, 'CHN', 0.75, 0.9, 0.75, 6, 't'), "
-            "(2023, 'tellurium', 'mine', 500, 0.5, 'CHN', 0.7, 0.9, 0.7, 5, 't')"
+            "(2023, 'zeolites', 'refinery', 640, 0.6, 'CHN', 0.75, 0.9, 0.75, 6, 't'), "
+            "(2023, 'zeolites', 'mine', 500, 0.5, 'CHN', 0.7, 0.9, 0.7, 5, 't')"
         )
         con.execute(
             "update meta.warehouse_version set landing_label = 'starter', landing_lacks = ?",
@@ -517,32 +514,33 @@ def test_missing_magnets_are_said_where_the_component_stage_would_be(sparse_indi
 
 
 def test_mineral_without_trade_production_or_events_says_so_in_every_section(sparse, tmp_path):
-    out = tmp_path / "bismuth.html"
-    data = report.build_report(sparse, "IND", ["bismuth"], out)
+    out = tmp_path / "beryllium.html"
+    data = report.build_report(sparse, "IND", ["beryllium"], out)
     html = out.read_text(encoding="utf-8")
-    assert data.minerals[0].codes == ["810600"] and not data.minerals[0].loaded_codes
+    assert sorted(data.minerals[0].codes) == ["261790", "811212"]
+    assert not data.minerals[0].loaded_codes
     assert "<svg" not in html
     assert 'class="cards"' not in html
-    said = "No trade in the HS6 codes of bismuth (HS 810600) is in this warehouse&#x27;s trade data"
+    said = "No trade in the HS6 codes of beryllium (HS "
     for key in ("suppliers", "alternatives", "shocks"):
-        assert said in section(html, key, "bismuth"), key
-    assert "Neither imports of bismuth by India nor world production figures" in section(
-        html, "concentration", "bismuth"
+        assert said in section(html, key, "beryllium"), key
+    assert "Neither imports of beryllium by India nor world production figures" in section(
+        html, "concentration", "beryllium"
     )
-    assert "The register holds no event on bismuth." in section(html, "policy", "bismuth")
+    assert "The register holds no event on beryllium." in section(html, "policy", "beryllium")
 
 
 def test_mineral_without_an_hs_code_shows_production_only(sparse, tmp_path):
-    out = tmp_path / "tellurium.html"
-    report.build_report(sparse, "IND", ["tellurium"], out)
+    out = tmp_path / "zeolites.html"
+    report.build_report(sparse, "IND", ["zeolites"], out)
     html = out.read_text(encoding="utf-8")
-    said = "Tellurium has no HS6 code of its own in the commodity reference"
-    assert said in section(html, "suppliers", "tellurium")
-    assert "<svg" not in section(html, "suppliers", "tellurium")
-    concentration = section(html, "concentration", "tellurium")
+    said = "Zeolites has no HS6 code of its own in the commodity reference"
+    assert said in section(html, "suppliers", "zeolites")
+    assert "<svg" not in section(html, "suppliers", "zeolites")
+    concentration = section(html, "concentration", "zeolites")
     # One chart per production type, each with its year on the axis.
-    assert "World tellurium mine production concentration" in concentration
-    assert "World tellurium refinery production concentration" in concentration
+    assert "World zeolites mine production concentration" in concentration
+    assert "World zeolites refinery production concentration" in concentration
     assert concentration.count('class="chart chart-bar"') == 2
     assert '<td class="num">6,000</td>' in concentration  # refinery HHI 0.6 on the points scale
     assert '<td class="num">5,000</td>' in concentration  # mine HHI 0.5
