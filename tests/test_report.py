@@ -238,7 +238,7 @@ def test_mineral_without_hs6_code_or_production_says_so(warehouse, tmp_path):
     assert "Dysprosium has no HS6 code of its own in the commodity reference" in suppliers
     assert "traded within the rare_earths codes" in suppliers
     concentration = section(html, "concentration", "dysprosium")
-    assert "No USGS production figures for dysprosium" in concentration
+    assert "Neither imports of dysprosium by India nor world production figures" in concentration
     assert 'class="chart' not in suppliers and 'class="chart' not in concentration
     for key in SECTIONS:
         section(html, key, "dysprosium")  # every section is there
@@ -438,9 +438,9 @@ def sparse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         con.execute(
             "insert into marts.mart_production_concentration (year, mineral, production_type, "
             "world_total, hhi, top1_iso3, top1_share, top3_share, china_share, country_count, "
-            "unit) values "
-            "(2023, 'zeolites', 'refinery', 640, 0.6, 'CHN', 0.75, 0.9, 0.75, 6, 't'), "
-            "(2023, 'zeolites', 'mine', 500, 0.5, 'CHN', 0.7, 0.9, 0.7, 5, 't')"
+            "unit, production_source) values "
+            "(2023, 'zeolites', 'refinery', 640, 0.6, 'CHN', 0.75, 0.9, 0.75, 6, 't', 'usgs_mcs'), "
+            "(2023, 'zeolites', 'mine', 500, 0.5, 'CHN', 0.7, 0.9, 0.7, 5, 't', 'usgs_mcs')"
         )
         con.execute(
             "update meta.warehouse_version set landing_label = 'starter', landing_lacks = ?",
