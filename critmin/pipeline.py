@@ -309,18 +309,7 @@ def heal_build(build: Path) -> list[str]:
 
 def build_problem(build: Path) -> str | None:
     """Why DuckDB cannot open and read the catalog of `build`, or None when it can."""
-    import duckdb
-
-    try:
-        with access.writer(build) as con:
-            con.execute("select count(*) from duckdb_tables()").fetchone()
-    except access.WarehouseUnreadableError as error:
-        return error.detail
-    except duckdb.Error as error:
-        if access.is_unreadable_error(error):
-            return str(error)
-        raise
-    return None
+    return access.open_problem(build, writable=True)
 
 
 def _move_with_wal(source: Path, target: Path) -> None:

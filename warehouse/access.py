@@ -32,6 +32,22 @@ class WarehouseUnreadableError(RuntimeError):
         )
 
 
+def open_problem(path: Path, writable: bool = False) -> str | None:
+    """Why DuckDB cannot open `path` and read its catalog, or None when it can. A file another
+    process holds (a lock) is not a problem of the file: that error is raised."""
+    opener = writer if writable else reader
+    try:
+        with opener(path) as con:
+            con.execute("select count(*) from duckdb_tables()").fetchone()
+    except WarehouseUnreadableError as error:
+        return error.detail
+    except duckdb.Error as error:
+        if is_unreadable_error(error):
+            return str(error)
+        raise
+    return None
+
+
 def is_unreadable_error(error: duckdb.Error) -> bool:
     """Whether a DuckDB error opening a file says the file itself is damaged (not locked)."""
     text = str(error).lower()

@@ -140,16 +140,7 @@ def serving_problem(serving: Path) -> str | None:
     does not exist). A run publishes over such a file, keeping it as `<name>.broken`."""
     if not serving.exists():
         return None
-    try:
-        with access.reader(serving) as con:
-            con.execute("select count(*) from duckdb_tables()").fetchone()
-    except access.WarehouseUnreadableError as error:
-        return error.detail
-    except duckdb.Error as error:
-        if access.is_unreadable_error(error):
-            return str(error)
-        raise
-    return None
+    return access.open_problem(serving)
 
 
 def _fsync(path: Path) -> None:
