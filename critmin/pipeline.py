@@ -129,10 +129,7 @@ class PipelineOutcome:
         errors = " ".join(self.step_errors.values())
         # A step's own error may only say that dbt failed; what dbt hit is in the run's log.
         if _is_disk_full(errors) or _is_disk_full(_log_tail(self.log_file)):
-            return (
-                f"free disk space where {self.warehouse.parent} lives (or raise the file size "
-                "limit), then run `critmin run` again"
-            )
+            return _disk_full_advice(self.warehouse)
         if self.failed_steps:
             where = f" (full trace in {self.log_file})" if self.log_file else ""
             return (
@@ -154,6 +151,13 @@ def _log_tail(log_file: Path | None, size: int = 1 << 20) -> str:
     with log_file.open("rb") as handle:
         handle.seek(max(0, log_file.stat().st_size - size))
         return handle.read().decode("utf-8", errors="replace")
+
+
+def _disk_full_advice(warehouse: Path) -> str:
+    return (
+        f"free disk space where {warehouse.parent} lives (or raise the file size limit), "
+        "then run `critmin run` again"
+    )
 
 
 def _is_disk_full(text: str) -> bool:
@@ -181,10 +185,7 @@ def failure_summary(
     if log_file is not None:
         lines.append(f"  full log:    {log_file}")
     if _is_disk_full(what):
-        advice = (
-            f"free disk space where {warehouse.parent} lives (or raise the file size limit), "
-            "then run `critmin run` again"
-        )
+        advice = _disk_full_advice(warehouse)
     else:
         advice = (
             "run `critmin run` again: it sets aside the interrupted build and rebuilds from "
