@@ -201,17 +201,25 @@ def _read_file(path: Path, source: str) -> tuple[ReadResult, FileRead]:
             continue
         first_line[key] = line.line
         records.extend(_line_records(line, years, known_iso3, path.name, source))
+    return _accounted(path, "data lines", len(lines), records, rejects)
+
+
+def _accounted(
+    path: Path, what: str, rows_in: int, records: list[dict[str, object]], rejects: list[dict]
+) -> tuple[ReadResult, FileRead]:
+    """The read of one file, checked: every one of its `rows_in` input rows (`what`) is either
+    represented in the loaded rows (by `source_line`) or rejected."""
     rows = pl.DataFrame(records, schema=WGI_SCHEMA) if records else empty_wgi_frame()
     read = FileRead(
         path=path,
-        rows_in=len(lines),
+        rows_in=rows_in,
         rows_loaded=rows["source_line"].n_unique() if rows.height else 0,
         rows_rejected=len(rejects),
     )
     if read.rows_loaded + read.rows_rejected != read.rows_in:
         raise RuntimeError(
-            f"{path}: {read.rows_in} data lines read but {read.rows_loaded} represented in rows "
-            f"and {read.rows_rejected} rejected; expected every data line in exactly one of them"
+            f"{path}: {read.rows_in} {what} read but {read.rows_loaded} represented in rows and "
+            f"{read.rows_rejected} rejected; expected every one in exactly one of them"
         )
     return ReadResult(rows=rows, rejects=rejects_frame(rejects)), read
 
@@ -332,20 +340,7 @@ def _read_db(path: Path, source: str) -> tuple[ReadResult, FileRead]:
         for record in _line_records(line, years, known_iso3, path.name, source):
             record["series_name"] = WGI_DB_SERIES_NAME
             records.append(record)
-    rows = pl.DataFrame(records, schema=WGI_SCHEMA) if records else empty_wgi_frame()
-    read = FileRead(
-        path=path,
-        rows_in=len(lines),
-        rows_loaded=rows["source_line"].n_unique() if rows.height else 0,
-        rows_rejected=len(rejects),
-    )
-    if read.rows_loaded + read.rows_rejected != read.rows_in:
-        raise RuntimeError(
-            f"{path}: {read.rows_in} rows of table {WGI_DB_TABLE} read but {read.rows_loaded} "
-            f"represented in rows and {read.rows_rejected} rejected; expected every row in "
-            "exactly one of them"
-        )
-    return ReadResult(rows=rows, rejects=rejects_frame(rejects)), read
+    return _accounted(path, f"rows of table {WGI_DB_TABLE}", len(lines), records, rejects)
 
 
 def read_wgi_folder(folder: Path, source: str = "wgi") -> SourceRead:
