@@ -116,3 +116,27 @@ def built_reader(
     reader = duckdb.connect(str(warehouse), read_only=True)
     yield reader
     reader.close()
+
+
+def assert_gx_suites_pass_and_catch(
+    con: duckdb.DuckDBPyConnection,
+    suites: dict[str, Callable[[], object]],
+    broken_sql: str,
+    broken_suite: Callable[[], object],
+    column: str,
+    bad_value: float,
+) -> None:
+    """Every (frame SQL -> suite) passes on the built marts with rows to check; then the frame
+    of `broken_sql` with `bad_value` written into `column` of its first row fails
+    `broken_suite`, naming that column."""
+    from orchestration import expectations
+
+    for sql, suite in suites.items():
+        outcome = expectations.validate(con.cursor().sql(sql).df(), suite())
+        assert outcome.success, outcome.failures
+        assert outcome.rows > 0
+    broken = con.cursor().sql(broken_sql).df()
+    broken.loc[0, column] = bad_value
+    outcome = expectations.validate(broken, broken_suite())
+    assert not outcome.success
+    assert any(column in failure for failure in outcome.failures)

@@ -32,7 +32,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from dbt_fixtures import built_reader, insert_frame, insert_policy_event
+from dbt_fixtures import (
+    assert_gx_suites_pass_and_catch,
+    built_reader,
+    insert_frame,
+    insert_policy_event,
+)
 
 from ingest import reference
 from orchestration import expectations
@@ -395,12 +400,11 @@ def test_gx_suites_pass_on_the_marts_and_catch_a_broken_share(
         expectations.SUPPLY_RISK_FRAME_SQL: expectations.supply_risk_suite,
         expectations.ALTERNATIVE_SUPPLIERS_FRAME_SQL: expectations.alternative_suppliers_suite,
     }
-    for sql, suite in suites.items():
-        outcome = expectations.validate(built.cursor().sql(sql).df(), suite())
-        assert outcome.success, outcome.failures
-        assert outcome.rows > 0
-    broken = built.cursor().sql(expectations.POLICY_EXPOSURE_FRAME_SQL).df()
-    broken.loc[0, "exposure_share"] = 1.5
-    outcome = expectations.validate(broken, expectations.policy_exposure_suite())
-    assert not outcome.success
-    assert any("exposure_share" in failure for failure in outcome.failures)
+    assert_gx_suites_pass_and_catch(
+        built,
+        suites,
+        expectations.POLICY_EXPOSURE_FRAME_SQL,
+        expectations.policy_exposure_suite,
+        "exposure_share",
+        1.5,
+    )
