@@ -28,7 +28,7 @@ from ingest import reference
 
 CONCORDANCE_CSV = Path(__file__).parent / "data" / "hs_concordance_critical.csv"
 REPORTING_REVISION = "HS17"
-REVISIONS: tuple[str, ...] = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
+REVISIONS: tuple[str, ...] = reference.HS_REVISIONS
 
 CONCORDANCE_SCHEMA: dict[str, pl.DataType] = {
     "source_revision": pl.Utf8(),

@@ -182,10 +182,12 @@ COMMODITY_CODE_BY_NAME: dict[str, str] = {
 def _names_of_single_codes() -> dict[str, str]:
     """Every mineral's name and id (`copper`, `phosphate rock`) -> its USGS code, for the minerals
     whose file reports them alone, so a 2025 COMMODITY cell naming the mineral finds its code."""
+    codes_of: dict[str, list[str]] = {}
+    for code, mineral in MINERAL_BY_COMMODITY_CODE.items():
+        codes_of.setdefault(mineral, []).append(code)
     names: dict[str, str] = {}
-    table = reference.minerals()
-    for mineral, name in table.select("mineral", "name").iter_rows():
-        codes = [c for c, found in MINERALS_BY_COMMODITY_CODE.items() if found == (mineral,)]
+    for mineral, name in reference.minerals().select("mineral", "name").iter_rows():
+        codes = codes_of.get(mineral, [])
         if len(codes) == 1:
             names.setdefault(name.lower(), codes[0])
             names.setdefault(mineral.replace("_", " "), codes[0])

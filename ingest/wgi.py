@@ -49,6 +49,7 @@ import csv
 import io
 import re
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -266,7 +267,7 @@ def _db_rows(path: Path) -> tuple[tuple[YearColumn, ...], list[WgiLine]]:
     if not path.is_file():
         raise ValueError(f"{path}: no such file; expected a WGI SQLite database (wgi.db)")
     try:
-        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as con:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as con:
             names = [row[1] for row in con.execute(f"pragma table_info('{WGI_DB_TABLE}')")]
             if not names:
                 raise ValueError(
@@ -296,7 +297,12 @@ def _db_rows(path: Path) -> tuple[tuple[YearColumn, ...], list[WgiLine]]:
     year_at = [names.index(column.name) for column in years]
     lines = []
     for rowid, *values in records:
-        cells = [_db_cell(values[name_at]), _db_cell(values[code_at]), "", WGI_DB_SERIES_CODE]
+        cells = [
+            _db_cell(values[name_at]),
+            _db_cell(values[code_at]),
+            WGI_DB_SERIES_NAME,
+            WGI_DB_SERIES_CODE,
+        ]
         cells += [
             "" if _db_cell(values[i]).lower() in DB_MISSING else _db_cell(values[i])
             for i in year_at
@@ -337,9 +343,7 @@ def _read_db(path: Path, source: str) -> tuple[ReadResult, FileRead]:
             )
             continue
         first_row[code] = line.line
-        for record in _line_records(line, years, known_iso3, path.name, source):
-            record["series_name"] = WGI_DB_SERIES_NAME
-            records.append(record)
+        records.extend(_line_records(line, years, known_iso3, path.name, source))
     return _accounted(path, f"rows of table {WGI_DB_TABLE}", len(lines), records, rejects)
 
 

@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -387,7 +388,7 @@ def _open(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
 
 
-def read_world_mining_data_file(path: Path, source: str = SOURCE) -> tuple[SourceRead, FileRead]:
+def read_world_mining_data_file(path: Path, source: str = SOURCE) -> SourceRead:
     """Read one `world_mining_data.db` (see module docstring): tables, rejects, row counts."""
     production: list[dict[str, object]] = []
     materials: list[dict[str, object]] = []
@@ -396,7 +397,7 @@ def read_world_mining_data_file(path: Path, source: str = SOURCE) -> tuple[Sourc
     represented: set[tuple[str, int]] = set()
     known = set(reference.countries()["country_iso3"].to_list())
     try:
-        with _open(path) as con:
+        with closing(_open(path)) as con:
             tables = [
                 name
                 for (name,) in con.execute(
@@ -426,7 +427,7 @@ def read_world_mining_data_file(path: Path, source: str = SOURCE) -> tuple[Sourc
             f"{path}: {read.rows_in} rows read but {read.rows_loaded} represented and "
             f"{read.rows_rejected} rejected; expected every row in exactly one of them"
         )
-    source_read = SourceRead(
+    return SourceRead(
         source=source,
         tables={
             PRODUCTION_TABLE: pl.DataFrame(production, schema=PRODUCTION_SCHEMA),
@@ -435,12 +436,11 @@ def read_world_mining_data_file(path: Path, source: str = SOURCE) -> tuple[Sourc
         rejects=rejects_frame(rejects),
         files=(read,),
     )
-    return source_read, read
 
 
 def read_world_mining_data(path: Path, source: str = SOURCE) -> ReadResult:
     """The production rows and rejects of one file (the materials table is in the SourceRead)."""
-    source_read, _ = read_world_mining_data_file(path, source)
+    source_read = read_world_mining_data_file(path, source)
     return ReadResult(rows=source_read.tables[PRODUCTION_TABLE], rejects=source_read.rejects)
 
 
@@ -451,7 +451,7 @@ def read_world_mining_data_folder(folder: Path, source: str = SOURCE) -> SourceR
         if folder.is_dir()
         else []
     )
-    reads = [read_world_mining_data_file(path, source)[0] for path in paths]
+    reads = [read_world_mining_data_file(path, source) for path in paths]
     return SourceRead(
         source=source,
         tables={

@@ -325,3 +325,31 @@ def test_every_usgs_world_country_name_resolves(folder: Path) -> None:
     assert unresolved == []
     for name in names - country_names:
         assert reference.country_iso3_from_name(name) is None, name
+
+
+def test_reference_problems_name_the_line() -> None:
+    """The loader's checks of minerals.csv and commodities.csv catch what they promise, each
+    naming the line: a mineral id not in snake_case, an unknown group, an empty list flag, a
+    duplicate id, an unknown HS revision, a shared code not flagged as shared."""
+    minerals = (
+        reference.minerals()
+        .head(2)
+        .with_columns(
+            pl.Series("mineral", ["Copper", "Copper"]),
+            pl.Series("mineral_group", ["nothing", None]),
+            pl.Series("usgs_2025", [None, True], dtype=pl.Boolean),
+        )
+    )
+    problems = reference._mineral_problems(minerals)
+    assert "line 2: mineral 'Copper', expected snake_case" in problems
+    assert any(p.startswith("line 2: mineral_group 'nothing'") for p in problems)
+    assert "line 2: usgs_2025 is empty, expected true or false" in problems
+    assert "duplicate minerals ['Copper']" in problems
+    codes = (
+        reference.commodities()
+        .filter(pl.col("hs6") == "253090")
+        .with_columns(pl.lit("HS99").alias("hs_revision"), pl.lit(False).alias("is_shared_code"))
+    )
+    problems = reference._commodity_problems(codes)
+    assert any(p.startswith("line 2: hs_revision 'HS99'") for p in problems)
+    assert any(p.startswith("line 2: is_shared_code False for 253090") for p in problems)

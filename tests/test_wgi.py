@@ -115,6 +115,7 @@ def test_wgi_db_rows_in_equals_loaded_plus_rejected(tmp_path: Path) -> None:
     # CHN 3 + ABW 1 (2022; `nan` and `None` make no row) + ANT 1 = 5 rows.
     assert rows.height == 5
     assert rows["series_code"].unique().to_list() == ["PV.EST"]
+    assert rows["series_name"].unique().to_list() == [wgi.WGI_DB_SERIES_NAME]
     assert rows.filter(pl.col("country_code") == "ABW").select("year", "value").rows() == [
         (2022, 1.2)
     ]
