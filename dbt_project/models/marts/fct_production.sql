@@ -1,12 +1,11 @@
-{#-
-    Two lines of one country with the same Type (US helium "extracted from natural gas" and "from
-    Cliffside Field") are one country figure: summed, and null when either is withheld.
--#}
 with
 
-usgs_lines as (
+-- USGS country figures as fct_production_history has them (two lines of one country and Type
+-- summed there), from each (year, mineral, production type)'s current edition.
+usgs_history as (
 
-    select * from {{ ref('int_usgs_mcs__latest_edition_lines') }}
+    select * from {{ ref('fct_production_history') }}
+    where is_current_edition
 
 ),
 
@@ -23,21 +22,19 @@ usgs as (
         country_iso3,
         mineral,
         production_type,
-        case when count(quantity) = count(*) then sum(quantity) end as quantity,
-        any_value(unit) as unit,
-        bool_or(is_estimate) as is_estimate,
+        quantity,
+        unit,
+        is_estimate,
         source,
-        any_value(edition) as edition,
-        string_agg(distinct value_flag, ', ' order by value_flag) as value_flag,
+        edition,
+        value_flag,
         commodity_code,
         type_raw,
-        case when count(quantity_t) = count(*) then sum(quantity_t) end as quantity_t,
-        true as is_current_edition,
+        quantity_t,
+        is_current_edition,
         'usgs_mcs' as production_source,
         cast(null as {{ dbt.type_string() }}) as content_basis
-    from usgs_lines
-    where row_kind = 'country' and country_iso3 is not null
-    group by year, country_iso3, mineral, production_type, commodity_code, type_raw, source
+    from usgs_history
 
 ),
 

@@ -1,8 +1,9 @@
 {#-
     One row per (year, importer, mineral, stage, trade_source, frequency, month): a BACI year and a
-    Comtrade year (or month) are separate rows, never summed. import_value_usd is the sum of the
-    supplier values for BACI and the share denominator (the reporter's World total when loaded)
-    for Comtrade, so partner_coverage_share can be below 1 there.
+    Comtrade year (or month) are separate rows, never summed. import_value_usd is
+    mart_supplier_shares' share denominator: the sum of the supplier values for BACI, the
+    reporter's World total when loaded for Comtrade (so partner_coverage_share can be below 1
+    there).
 -#}
 with
 
@@ -19,10 +20,7 @@ final as (
         importer_iso3,
         mineral,
         stage,
-        case
-            when trade_source = 'baci' then sum(value_usd)
-            else any_value(import_value_usd)
-        end as import_value_usd,
+        any_value(import_value_usd) as import_value_usd,
         count(*) filter (where value_usd > 0) as supplier_count,
         any_value(exporter_iso3) filter (where rank = 1) as top_supplier_iso3,
         any_value(share) filter (where rank = 1) as top_supplier_share,

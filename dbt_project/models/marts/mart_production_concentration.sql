@@ -133,12 +133,7 @@ final as (
         concentration.edition,
         concentration.type_raw,
         concentration.production_source,
-        concentration.world_total * case lower(concentration.unit)
-            when 't' then 1.0
-            when 'kt' then 1000.0
-            when 'mmt' then 1000000.0
-            when 'kg' then 0.001
-        end as world_total_t
+        concentration.world_total * {{ tonnes_per_unit('concentration.unit') }} as world_total_t
     from concentration
     left join reported_totals
         on

@@ -22,13 +22,7 @@ renamed as (
         cast(year as integer) as year,
         cast(quantity as double) as quantity,
         trim(unit) as unit,
-        cast(quantity as double) * case lower(regexp_extract(trim(unit), '(^|_)([^_]+)$', 2))
-            when 't' then 1.0
-            when 'kt' then 1000.0
-            when 'mmt' then 1000000.0
-            when 'kg' then 0.001
-            when 'g' then 0.000001
-        end as quantity_t,
+        cast(quantity as double) * {{ tonnes_per_unit('unit') }} as quantity_t,
         cast(is_estimate as boolean) as is_estimate,
         nullif(trim(value_flag), '') as value_flag,
         nullif(trim(notes), '') as notes,
