@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from ingest.usgs_mcs import unmapped_reason
-
 # Distinct minerals per mart; a mart the run did not build counts as absent (None).
 _MINERAL_COUNTS: dict[str, tuple[str, str]] = {
     "reference": ("dim_mineral", "select count(*) from marts.dim_mineral"),
@@ -75,6 +73,10 @@ def mineral_coverage(con: duckdb.DuckDBPyConnection) -> MineralCoverage:
         minerals[kind] = con.execute(sql).fetchone()[0] if ("marts", table) in tables else None
     unmapped: tuple[UnmappedFile, ...] = ()
     if ("raw", "usgs_mcs_world") in tables:
+        # Imported here: the USGS reader loads polars and the mineral reference, which the
+        # `critmin` command needs only when a run summary lists unmapped files.
+        from ingest.usgs_mcs import unmapped_reason
+
         rows = con.execute(
             "select source_file, any_value(commodity_code), count(distinct source_line) "
             "from raw.usgs_mcs_world where mineral is null "

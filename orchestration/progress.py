@@ -65,7 +65,6 @@ class Display:
     verbose_out: TextIO | None = None
     gx_done: list[tuple[str, bool, int, int, int, float]] = field(default_factory=list)
     _bar_drawn: bool = field(default=False, repr=False)
-    _phase_started: float = field(default_factory=time.perf_counter, repr=False)
 
     def _emit(self, text: str) -> None:
         self._clear_bar()
