@@ -445,3 +445,21 @@ def test_a_failed_scheduled_run_is_recorded_with_advice_and_its_trace_in_a_log(
     trace = tmp_path / "logs" / f"run-{result.run_id}.log"
     assert f"Full trace: {trace}" in entry
     assert "Stack Trace" in trace.read_text() and "File too large" in trace.read_text()
+
+
+def test_critmin_connections_cap_duckdb_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's default buffer limit is 80% of the machine; critmin's connections use the
+    configured cap (and the default when none is set), readers and writers alike."""
+    from warehouse import access
+
+    path = tmp_path / "w.duckdb"
+    monkeypatch.setenv(access.MEMORY_LIMIT_ENV, "300MB")
+    with access.writer(path) as con:
+        # DuckDB reports the limit in MiB: 300 MB = 286.1 MiB.
+        assert con.execute("select current_setting('memory_limit')").fetchone() == ("286.1 MiB",)
+    monkeypatch.delenv(access.MEMORY_LIMIT_ENV)
+    with access.reader(path) as con:
+        # 600 MB = 572.2 MiB.
+        assert con.execute("select current_setting('memory_limit')").fetchone() == ("572.2 MiB",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,6 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+# DuckDB keeps up to this much in its buffers per connection before spilling to a temporary
+# directory (its default is 80% of the machine's memory). The dbt profile reads the same variable.
+MEMORY_LIMIT_ENV = "CRITMIN_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "600MB"
+
+
+def memory_limit() -> str:
+    """The DuckDB memory limit for critmin's own connections."""
+    return os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
 
 
 class WarehouseNotFoundError(FileNotFoundError):
@@ -61,7 +72,11 @@ def is_unreadable_error(error: duckdb.Error) -> bool:
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only)
+        # SET, not a connect-time config: another connection of this process to the same file
+        # (opened without one) would make a differing config an error.
+        con.execute("set memory_limit = ?", [memory_limit()])
+        return con
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
             raise WarehouseBusyError(

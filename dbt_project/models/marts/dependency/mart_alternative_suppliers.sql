@@ -1,16 +1,10 @@
 {#-
-    Candidate suppliers for each importer, mineral and stage: every country exporting the mineral
-    at that stage to anyone in the year. The ranking score and its weights are in the YAML
-    description and docs/assumptions.md.
+    The best candidate suppliers for each importer, mineral and stage (top n, var
+    alternative_suppliers_top_n, default 10) among every country exporting the mineral at that stage
+    to anyone in the year. The ranking score and its weights are in the YAML description and
+    docs/assumptions.md.
 -#}
-{%- set weights = {
-    'export_share': 0.40,
-    'production_share': 0.25,
-    'reserves_share': 0.15,
-    'governance': 0.10,
-    'already_supplying': 0.10,
-    'restriction_penalty': 0.50,
-} -%}
+{%- set top_n = var('alternative_suppliers_top_n', 10) | int -%}
 with
 
 dependency as (
@@ -119,13 +113,14 @@ restrictions as (
 
 ),
 
-candidates as (
+-- Everything about a candidate that does not depend on the importer, scored as for an importer
+-- it does not supply yet (the already-supplying term 0), and ranked per (year, mineral, stage).
+candidate_profile as (
 
     select
-        dependency.year,
-        dependency.importer_iso3,
-        dependency.mineral,
-        dependency.stage,
+        world_exports.year,
+        world_exports.mineral,
+        world_exports.stage,
         world_exports.country_iso3 as candidate_iso3,
         world_exports.exports_usd as candidate_exports_usd,
         world_exports.world_export_share,
@@ -134,21 +129,13 @@ candidates as (
         reserves.reserves_share,
         governance.governance_risk_0_10,
         restrictions.restricting_event_ids,
-        restrictions.imposing_iso3 is not null as restricts_exports,
-        coalesce(supplier_shares.value_usd, 0) as current_imports_usd,
-        coalesce(supplier_shares.share, 0) as current_import_share
-    from dependency
-    inner join world_exports
-        on
-            dependency.year = world_exports.year
-            and dependency.mineral = world_exports.mineral
-            and dependency.stage = world_exports.stage
-            and dependency.importer_iso3 <> world_exports.country_iso3
+        restrictions.imposing_iso3 is not null as restricts_exports
+    from world_exports
     left join production_as_of
         on
-            dependency.year = production_as_of.year
-            and dependency.mineral = production_as_of.mineral
-            and dependency.stage = production_as_of.stage
+            world_exports.year = production_as_of.year
+            and world_exports.mineral = production_as_of.mineral
+            and world_exports.stage = production_as_of.stage
     left join production_shares
         on
             production_as_of.production_year = production_shares.year
@@ -157,23 +144,106 @@ candidates as (
             and world_exports.country_iso3 = production_shares.country_iso3
     left join reserves
         on
-            dependency.mineral = reserves.mineral
+            world_exports.mineral = reserves.mineral
             and world_exports.country_iso3 = reserves.country_iso3
     left join governance
         on
-            dependency.year = governance.year
+            world_exports.year = governance.year
             and world_exports.country_iso3 = governance.country_iso3
     left join restrictions
         on
             world_exports.country_iso3 = restrictions.imposing_iso3
-            and dependency.mineral = restrictions.mineral
+            and world_exports.mineral = restrictions.mineral
+
+),
+
+base_ranked as (
+
+    select
+        *,
+        {{ alternative_supplier_score('0') }} as base_score,
+        row_number() over (
+            partition by year, mineral, stage
+            order by {{ alternative_supplier_score('0') }} desc, candidate_iso3 asc
+        ) as base_rank,
+        count(*) over (partition by year, mineral, stage) as exporter_count
+    from candidate_profile
+
+),
+
+-- An importer's top n can only hold its current suppliers (scored 0.10 higher) and the top n + 1
+-- candidates by base score (n + 1: the importer itself may be among them). Any other candidate
+-- has n candidates ahead of it on base score alone, and base score never exceeds a score.
+pairs as (
+
+    select
+        dependency.year,
+        dependency.importer_iso3,
+        dependency.mineral,
+        dependency.stage,
+        base_ranked.candidate_iso3
+    from dependency
+    inner join base_ranked
+        on
+            dependency.year = base_ranked.year
+            and dependency.mineral = base_ranked.mineral
+            and dependency.stage = base_ranked.stage
+            and dependency.importer_iso3 <> base_ranked.candidate_iso3
+    where base_ranked.base_rank <= {{ top_n }} + 1
+
+    union
+
+    select
+        year,
+        importer_iso3,
+        mineral,
+        stage,
+        exporter_iso3 as candidate_iso3
+    from supplier_shares
+    where value_usd > 0 and exporter_iso3 <> importer_iso3
+
+),
+
+candidates as (
+
+    select
+        pairs.year,
+        pairs.importer_iso3,
+        pairs.mineral,
+        pairs.stage,
+        base_ranked.candidate_iso3,
+        base_ranked.candidate_exports_usd,
+        base_ranked.world_export_share,
+        base_ranked.production_year,
+        base_ranked.production_share,
+        base_ranked.reserves_share,
+        base_ranked.governance_risk_0_10,
+        base_ranked.restricts_exports,
+        base_ranked.restricting_event_ids,
+        base_ranked.exporter_count - (case when own_exports.country_iso3 is null then 0 else 1 end)
+            as candidate_count,
+        coalesce(supplier_shares.value_usd, 0) as current_imports_usd,
+        coalesce(supplier_shares.share, 0) as current_import_share
+    from pairs
+    inner join base_ranked
+        on
+            pairs.year = base_ranked.year
+            and pairs.mineral = base_ranked.mineral
+            and pairs.stage = base_ranked.stage
+            and pairs.candidate_iso3 = base_ranked.candidate_iso3
+    left join world_exports as own_exports
+        on
+            pairs.year = own_exports.year
+            and pairs.mineral = own_exports.mineral
+            and pairs.stage = own_exports.stage
+            and pairs.importer_iso3 = own_exports.country_iso3
     left join supplier_shares
         on
-            dependency.year = supplier_shares.year
-            and dependency.importer_iso3 = supplier_shares.importer_iso3
-            and dependency.mineral = supplier_shares.mineral
-            and dependency.stage = supplier_shares.stage
-            and world_exports.country_iso3 = supplier_shares.exporter_iso3
+            pairs.year = supplier_shares.year
+            and pairs.importer_iso3 = supplier_shares.importer_iso3
+            and pairs.mineral = supplier_shares.mineral
+            and pairs.stage = supplier_shares.stage
+            and pairs.candidate_iso3 = supplier_shares.exporter_iso3
 
 ),
 
@@ -181,18 +251,12 @@ scored as (
 
     select
         *,
-        {{ weights.export_share }} * world_export_share
-        + {{ weights.production_share }} * coalesce(production_share, 0)
-        + {{ weights.reserves_share }} * coalesce(reserves_share, 0)
-        + {{ weights.governance }} * coalesce(1 - governance_risk_0_10 / 10, 0)
-        + {{ weights.already_supplying }} * (case when current_imports_usd > 0 then 1 else 0 end)
-        - {{ weights.restriction_penalty }} * (case when restricts_exports then 1 else 0 end)
-            as ranking_score
+        {{ alternative_supplier_score('case when current_imports_usd > 0 then 1 else 0 end') }} as ranking_score
     from candidates
 
 ),
 
-final as (
+ranked as (
 
     select
         year,
@@ -214,8 +278,16 @@ final as (
         row_number() over (
             partition by year, importer_iso3, mineral, stage
             order by ranking_score desc, candidate_iso3 asc
-        ) as candidate_rank
+        ) as candidate_rank,
+        candidate_count
     from scored
+
+),
+
+final as (
+
+    select * from ranked
+    where candidate_rank <= {{ top_n }}
 
 )
 
