@@ -9,7 +9,8 @@ The page opens with what the landing data covers and lacks (`landing_label`, `la
 `landing_lacks` of meta.warehouse_version, from the landing directory's `landing.toml`).
 
 - `data`: the SQL, read into `ReportData` / `MineralData` (`load_report_data`).
-- `sections`: per mineral, the five sections as lists of `blocks` (text, tables, figures).
+- `sections`: per mineral, the five sections (one module each) as lists of `blocks` (text,
+  tables, figures).
 - `charts`: the inline SVG charts.
 - `formatting`: numbers, dates and names as printed.
 - `page`: the page, rendered by Jinja2 with autoescaping from `templates/report.html.j2`, with
