@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from critmin import fetch, report
+from critmin import fetch
 from critmin.pipeline import BuildBusyError
 from warehouse import access
 from warehouse.paths import WAREHOUSE_ENV, docs_dir, warehouse_path
@@ -105,8 +105,28 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--serve", action="store_true", help="serve it on http://127.0.0.1:PORT")
     docs.add_argument("--port", type=int, default=8580, help="port for --serve (default 8580)")
 
+    report = commands.add_parser(
+        "report",
+        help="write a self-contained HTML report on one country's supply dependency",
+        description=(
+            "Write one HTML page (inline charts, no network needed to view it) on how exposed a "
+            "country is: supplier shares per stage, concentration, export restrictions and their "
+            "effect, alternative suppliers, shock scenarios."
+        ),
+    )
+    report.add_argument(
+        "--country", required=True, help="importer ISO3 code, e.g. IND (see marts.dim_country)"
+    )
+    report.add_argument(
+        "--mineral",
+        action="append",
+        help="mineral, e.g. rare_earths; repeat or comma-separate for several "
+        "(default: every mineral the country imports)",
+    )
+    report.add_argument("--out", type=Path, default=Path("report.html"), help="HTML file to write")
+    _warehouse_argument(report, "serving DuckDB file to read")
+
     fetch.register(commands)
-    report.register(commands)
     return parser
 
 
@@ -128,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "fetch":
             return fetch.run_fetch(args)
         if args.command == "report":
-            return report.run_report(args)
+            return _report(args.country, args.mineral, args.out, warehouse_path(args.warehouse))
         if args.command == "docs":
             return _docs(warehouse_path(args.warehouse), args.out, args.serve, args.port)
         return _query(args.sql, warehouse_path(args.warehouse), args.format)
@@ -140,6 +160,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     ) as error:
         print(f"critmin: {error}", file=sys.stderr)
         return 2
+
+
+def _report(country: str, mineral: list[str] | None, out: Path, warehouse: Path) -> int:
+    """Write the report page (exit 0), or say why not (exit 2: unknown country or mineral, no
+    readable warehouse)."""
+    from critmin import report
+
+    minerals = [m for text in mineral or [] for m in text.split(",") if m.strip()]
+    try:
+        data = report.build_report(warehouse, country, minerals or None, out)
+    except (
+        report.ReportError,
+        access.WarehouseNotFoundError,
+        access.WarehouseBusyError,
+        access.WarehouseUnreadableError,
+    ) as error:
+        print(f"critmin report: {error}", file=sys.stderr)
+        return 2
+    shown = ", ".join(m.mineral for m in data.minerals)
+    print(f"report on {data.country_name} ({shown}) written to {out}")
+    if data.is_demo:
+        print("note: the warehouse was built from synthetic demo data; the page says so")
+    return 0
 
 
 def _demo_data(out: Path, if_missing: bool) -> int:

@@ -8,7 +8,6 @@ distinctive series colour is found in the screenshot between the right section r
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import re
@@ -19,11 +18,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from markupsafe import escape
 
-from critmin import report
-from critmin import svg_charts as charts
+from critmin import cli, report
 from critmin.demo_data import write_demo_data
 from critmin.pipeline import run_pipeline
+from critmin.report import charts, formatting, sections
 from warehouse import access
 from warehouse.paths import build_path
 
@@ -66,7 +66,7 @@ def section(html: str, key: str, mineral: str = "rare_earths") -> str:
 
 def china_table(body: str) -> str:
     match = re.search(
-        r'<table class="data compact"><caption>China&#x27;s share of .*?</table>', body, re.DOTALL
+        r'<table class="data compact"><caption>China&#39;s share of .*?</table>', body, re.DOTALL
     )
     assert match, "China-share table missing"
     return match.group(0)
@@ -96,7 +96,7 @@ def test_page_has_every_section_banner_and_caveat(india):
         assert "<svg" in section(html, key), f"section {key} has no chart"
         assert "<table" in section(html, key), f"section {key} has no table"
     assert 'class="banner"' in html and "Synthetic demo data" in html
-    assert report.HS6_CAVEAT in html
+    assert sections.HS6_CAVEAT in html
 
 
 def test_suppliers_section_shows_chinas_2024_compound_share(warehouse, india):
@@ -126,12 +126,12 @@ def test_suppliers_section_shows_chinas_2024_compound_share(warehouse, india):
     ]
     row = re.search(r"<tr><td>2024</td>(.*?)</tr>", table).group(1)
     cells = re.findall(r'<td class="num">(.*?)</td>', row)
-    assert cells[1] == report.fmt_share(share)
+    assert cells[1] == formatting.fmt_share(share)
     # Six years fit: every one is a row, none left out.
     assert re.findall(r"<tr><td>(\d{4})</td>", table) == [str(y) for y in range(2019, 2025)]
     # One stacked chart per stage, China drawn in its colour, with a tooltip per bar.
     assert body.count('class="chart chart-bar"') == 4
-    assert f"<title>China, 2024: {report.fmt_share(share, 0)}</title>" in body
+    assert f"<title>China, 2024: {formatting.fmt_share(share, 0)}</title>" in body
 
 
 def test_concentration_section_shows_hhi_and_world_production(warehouse, india):
@@ -142,13 +142,13 @@ def test_concentration_section_shows_hhi_and_world_production(warehouse, india):
         "select hhi from marts.mart_import_dependency where importer_iso3 = 'IND' and "
         "mineral = 'rare_earths' and stage = 'component' and year = 2024",
     )
-    assert f'<td class="num">{report.fmt_hhi(hhi)}</td>' in body
+    assert f'<td class="num">{formatting.fmt_hhi(hhi)}</td>' in body
     world = one(
         warehouse,
         "select china_share from marts.mart_production_concentration where "
         "mineral = 'rare_earths' and production_type = 'mine' and year = 2023",
     )
-    assert f'<td class="num">{report.fmt_share(world)}</td>' in body
+    assert f'<td class="num">{formatting.fmt_share(world)}</td>' in body
 
 
 def test_policy_section_shows_the_april_2025_measure_and_its_exposure(warehouse, india):
@@ -164,7 +164,7 @@ def test_policy_section_shows_the_april_2025_measure_and_its_exposure(warehouse,
         "and event_id = 'CHN-2025-018-heavy-rare-earths'",
     )
     row = re.search(r"<tr><td>\d+</td><td>CHN-2025-018-heavy-rare-earths</td>(.*?)</tr>", body)
-    assert row and f'<td class="num">{report.fmt_share(exposure)}</td>' in row.group(1)
+    assert row and f'<td class="num">{formatting.fmt_share(exposure)}</td>' in row.group(1)
     # No rare-earth measure has both event-study years loaded in the demo data: said so.
     assert "No event study for these measures" in body
 
@@ -184,11 +184,11 @@ def test_alternatives_section_ranks_the_top_candidate_first(warehouse, india):
     charts_html = re.findall(r"<svg.*?</svg>", body, flags=re.DOTALL)
     component = next(c for c in charts_html if "Components (HS 850511)" in c)
     first_row = re.search(r'<g class="row" data-label="([^"]+)"', component).group(1)
-    assert first_row == report.SHORT_NAMES.get(best, name)
+    assert first_row == formatting.SHORT_NAMES.get(best, name)
     assert component.count('class="row"') == 10
     # China restricts rare-earth exports: its bar is drawn in the restriction colour.
     china_bar = re.search(r'data-label="China">.*?<rect [^>]*fill="([^"]+)"', component, re.DOTALL)
-    assert china_bar.group(1) == report.RESTRICTING_COLOUR
+    assert china_bar.group(1) == sections.RESTRICTING_COLOUR
 
 
 def test_shocks_section_shows_shortfall_and_months_of_cover(warehouse, india):
@@ -200,8 +200,8 @@ def test_shocks_section_shows_shortfall_and_months_of_cover(warehouse, india):
         "importer_iso3 = 'IND' and scenario_id = 'chn_halts_2025_018_scope' "
         "and stage = 'component'",
     ).rows[0]
-    assert report.fmt_usd(shortfall) in body
-    assert f'<td class="num">{report.fmt_months(months)}</td>' in body
+    assert formatting.fmt_usd(shortfall) in body
+    assert f'<td class="num">{formatting.fmt_months(months)}</td>' in body
     assert "(illustrative)" in body
 
 
@@ -244,15 +244,14 @@ def test_mineral_without_hs6_code_or_production_says_so(warehouse, tmp_path):
         section(html, key, "dysprosium")  # every section is there
 
 
-def parse_args(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="critmin")
-    report.register(parser.add_subparsers(dest="command"))
-    return parser.parse_args(["report", *argv])
+def run_report(*argv: str) -> int:
+    """`critmin report ARGV...` through the command line's entry point; its exit code."""
+    return cli.main(["report", *argv])
 
 
 def test_command_writes_the_page(warehouse, tmp_path, capsys):
     out = tmp_path / "r.html"
-    args = parse_args(
+    code = run_report(
         "--country",
         "ind",
         "--mineral",
@@ -262,16 +261,16 @@ def test_command_writes_the_page(warehouse, tmp_path, capsys):
         "--warehouse",
         str(warehouse),
     )
-    assert report.run_report(args) == 0
+    assert code == 0
     assert out.exists() and "India (IND)" in out.read_text(encoding="utf-8")
     assert str(out) in capsys.readouterr().out
 
 
 def test_unknown_country_says_how_to_find_codes(warehouse, tmp_path, capsys):
-    args = parse_args(
+    code = run_report(
         "--country", "XYZ", "--out", str(tmp_path / "r.html"), "--warehouse", str(warehouse)
     )
-    assert report.run_report(args) == 2
+    assert code == 2
     error = capsys.readouterr().err
     assert "unknown country code 'XYZ'" in error
     assert report.FIND_CODES in error
@@ -279,7 +278,7 @@ def test_unknown_country_says_how_to_find_codes(warehouse, tmp_path, capsys):
 
 
 def test_unknown_mineral_lists_the_known_ones(warehouse, tmp_path, capsys):
-    args = parse_args(
+    code = run_report(
         "--country",
         "IND",
         "--mineral",
@@ -289,13 +288,13 @@ def test_unknown_mineral_lists_the_known_ones(warehouse, tmp_path, capsys):
         "--warehouse",
         str(warehouse),
     )
-    assert report.run_report(args) == 2
+    assert code == 2
     error = capsys.readouterr().err
     assert "unknown mineral unobtainium" in error and "rare_earths" in error
 
 
 def test_missing_warehouse_is_a_usage_error(tmp_path, capsys):
-    args = parse_args(
+    code = run_report(
         "--country",
         "IND",
         "--out",
@@ -303,7 +302,7 @@ def test_missing_warehouse_is_a_usage_error(tmp_path, capsys):
         "--warehouse",
         str(tmp_path / "absent.duckdb"),
     )
-    assert report.run_report(args) == 2
+    assert code == 2
     assert "critmin run" in capsys.readouterr().err
 
 
@@ -354,12 +353,12 @@ def test_charts_render_in_chromium(india, tmp_path):
 
     # Each chart's distinctive colour: (section, colour, minimum pixels).
     expected = [
-        ("suppliers", report.CHINA_COLOUR, 20_000),  # China's stacked bars, four stage charts
-        ("concentration", report.STAGE_COLOURS["component"], 300),  # a 3 px line and its dots
-        ("concentration", report.PRODUCTION_COLOURS["china"], 3_000),  # two bars
-        ("policy", report.SUSPENSION_COLOUR, 3_000),  # four suspension windows
-        ("alternatives", report.ALTERNATIVE_COLOUR, 30_000),  # 4 x up to 10 bars
-        ("shocks", report.SHOCK_COLOURS["shortfall"], 3_000),  # six bars
+        ("suppliers", sections.CHINA_COLOUR, 20_000),  # China's stacked bars, four stage charts
+        ("concentration", sections.STAGE_COLOURS["component"], 300),  # a 3 px line and its dots
+        ("concentration", sections.PRODUCTION_COLOURS["china"], 3_000),  # two bars
+        ("policy", sections.SUSPENSION_COLOUR, 3_000),  # four suspension windows
+        ("alternatives", sections.ALTERNATIVE_COLOUR, 30_000),  # 4 x up to 10 bars
+        ("shocks", sections.SHOCK_COLOURS["shortfall"], 3_000),  # six bars
     ]
     for key, colour, minimum in expected:
         ys, xs = np.nonzero((pixels == hex_rgb(colour)).all(axis=2))
@@ -375,8 +374,8 @@ def test_charts_render_in_chromium(india, tmp_path):
 
 
 def test_table_years_keep_the_latest_ten_and_every_fifth_before():
-    assert report.table_years(range(1995, 2025)) == [1995, 2000, 2005, 2010, *range(2015, 2025)]
-    assert report.table_years([2024, 2019, 2020, 2021, 2022, 2023]) == list(range(2019, 2025))
+    assert sections.table_years(range(1995, 2025)) == [1995, 2000, 2005, 2010, *range(2015, 2025)]
+    assert sections.table_years([2024, 2019, 2020, 2021, 2022, 2023]) == list(range(2019, 2025))
 
 
 def test_page_says_what_the_landing_data_covers(india):
@@ -397,6 +396,44 @@ def test_older_warehouse_without_landing_columns_says_so(warehouse):
         "The warehouse does not record what its landing data covers or lacks (its landing "
         "directory <code>/data/x</code> has no <code>landing.toml</code>"
     ) in html
+
+
+HOSTILE = "<script>alert('x')</script> & Sons"
+# Every '&' of an escaped page starts a character reference.
+BARE_AMPERSAND = re.compile(r"&(?!(?:[a-zA-Z]+|#[0-9]+|#x[0-9a-fA-F]+);)")
+
+
+def test_names_with_markup_are_escaped_everywhere(warehouse):
+    """Country, supplier, mineral and scenario names and the landing notes are text: a name with
+    `<script>` or `&` appears escaped (title, headings, tables, charts), never as markup."""
+    data = report.load_report_data(warehouse, "IND", ["rare_earths"])
+    (mineral,) = data.minerals
+    hostile = dataclasses.replace(
+        data,
+        country_name=f"India {HOSTILE}",
+        names={**data.names, "AUS": f"Australia {HOSTILE}"},
+        version={**(data.version or {}), "landing_label": HOSTILE, "landing_lacks": HOSTILE},
+        minerals=[
+            dataclasses.replace(
+                mineral,
+                mineral="rare_earths<script>&",
+                scenarios={key: HOSTILE for key in mineral.scenarios},
+            )
+        ],
+    )
+    html = report.render_report(hostile)
+    assert "<script" not in html.lower()
+    assert BARE_AMPERSAND.search(html) is None, BARE_AMPERSAND.search(html)
+    escaped = str(escape(HOSTILE))  # &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Sons
+    assert f"<h1>India {escaped} (IND): supply dependency, rare earths&lt;script&gt;&amp;" in html
+    assert f"<caption>China&#39;s share of India {escaped}&#39;s imports by stage</caption>" in html
+    assert f"<b>What the data covers.</b> <i>{escaped}</i>" in html
+    assert f"</code>: {escaped}</li>" in html  # the shock scenarios' descriptions
+    assert 'id="suppliers-rare_earths&lt;script&gt;&amp;"' in html
+    # The charts escape their own text (with the standard library's entity for the quote).
+    assert "Australia &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Sons" in html
+    # The page of the real names has no bare ampersand either.
+    assert BARE_AMPERSAND.search(report.render_report(data)) is None
 
 
 @pytest.fixture(scope="module")
@@ -482,7 +519,7 @@ def test_thirty_year_charts_are_wide_and_their_year_labels_apart(sparse_india):
     ns = "{http://www.w3.org/2000/svg}"
     for svg in svgs:
         root = ET.fromstring(svg)
-        assert root.get("width") == str(report.FULL_WIDTH)
+        assert root.get("width") == str(sections.FULL_WIDTH)
         axis = next(g for g in root.iter(f"{ns}g") if g.get("class") == "x-axis")
         labels = [(float(t.get("x")), t.text) for t in axis.iter(f"{ns}text")]
         # 30 bars in (1040 - 56 - 16 - 150) px: 27.3 px each, a label every 2nd year.
@@ -502,15 +539,17 @@ def test_missing_magnets_are_said_where_the_component_stage_would_be(sparse_indi
     gap = re.search(r'<p class="empty">Not in this warehouse.*?</p>', body, re.DOTALL).group(0)
     assert "<b>Components</b> (HS 850511)" in gap
     assert "The landing data (starter) declares HS 850511 missing." in gap
-    assert f"<code>{report.FETCH_FULL_BACI}</code> then <code>{report.RUN_FULL_BACI}</code>" in gap
+    assert (
+        f"<code>{sections.FETCH_FULL_BACI}</code> then <code>{sections.RUN_FULL_BACI}</code>" in gap
+    )
     # The measures that name magnets say their exposure leaves them out.
-    assert "HS 850511 is in these measures' scope but not in this warehouse's trade " in (
+    assert "HS 850511 is in these measures&#39; scope but not in this warehouse&#39;s trade " in (
         section(html, "policy")
     )
     notice = re.search(r'<div class="coverage" role="note">(.*?)</div>', html, re.DOTALL).group(1)
     assert "<b>What it lacks.</b> not in the starter set: HS 850511 (permanent magnets)" in notice
     assert "get them with <code>critmin fetch baci</code>" in notice
-    assert report.FETCH_FULL_BACI in notice
+    assert sections.FETCH_FULL_BACI in notice
 
 
 def test_mineral_without_trade_production_or_events_says_so_in_every_section(sparse, tmp_path):
@@ -557,7 +596,7 @@ def test_country_without_imports_of_a_traded_mineral_gets_one_sentence_per_secti
     out = tmp_path / "none.html"
     data = report.build_report(warehouse, country, ["rare_earths"], out)
     html = out.read_text(encoding="utf-8")
-    name = data.country_name.replace("'", "&#x27;")
+    name = escape(data.country_name)
     for key, consequence in [
         ("suppliers", "no supplier shares to show"),
         ("alternatives", "no supply to replace"),

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from critmin import svg_charts as charts
+from critmin.report import charts
 
 NS = "{http://www.w3.org/2000/svg}"
 
