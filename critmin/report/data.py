@@ -342,9 +342,14 @@ def load_report_data(
             imported = [
                 m
                 for (m,) in con.execute(
-                    "select mineral from marts.mart_import_dependency where importer_iso3 = ? "
-                    "and trade_source = 'baci' and frequency = 'annual' "
-                    "group by mineral order by max_by(import_value_usd, year) desc, mineral",
+                    # The largest stage's imports in the mineral's latest year (max_by over
+                    # the year alone would pick one of that year's stage rows at random).
+                    "select mineral from (select mineral, year, import_value_usd, "
+                    "max(year) over (partition by mineral) as latest_year "
+                    "from marts.mart_import_dependency where importer_iso3 = ? "
+                    "and trade_source = 'baci' and frequency = 'annual') "
+                    "where year = latest_year "
+                    "group by mineral order by max(import_value_usd) desc, mineral",
                     [iso3],
                 ).fetchall()
             ]
