@@ -47,12 +47,14 @@ dev: install
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.critmin/dagster_home} \
 	$(BIN)/dagster dev -m orchestration.definitions -p $(DAGSTER_PORT)
 
-## Lint Python (ruff) and SQL (sqlfluff with the dbt templater).
+## Lint Python (ruff) and SQL (sqlfluff with the dbt templater); check the dbt project's naming,
+## layering and documentation rules.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	mkdir -p .critmin
 	CRITMIN_BUILD_WAREHOUSE=$${CRITMIN_BUILD_WAREHOUSE:-.critmin/lint.duckdb} $(BIN)/sqlfluff lint dbt_project/models
+	$(BIN)/python scripts/check_dbt_project.py
 
 format: install
 	$(BIN)/ruff format .

@@ -12,7 +12,7 @@ with
 
 salient as (
 
-    select * from {{ ref('fct_us_salient_statistics') }}
+    select * from {{ ref('int_usgs_mcs__salient_editions') }}
 
 ),
 
