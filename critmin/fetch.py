@@ -4,8 +4,8 @@
 sub-command through a function in `SOURCE_PARSERS` that sets `fetch_run` (the function that runs
 it, returning the exit code). `run_fetch(args)` dispatches to it.
 
-Sources: `comtrade` (UN Comtrade v1 API, ingest.comtrade_api), `baci` (the CEPII bulk zip of one
-release and HS revision, year files extracted into OUT/baci/) and `usgs` (MCS world CSVs into
+Sources: `comtrade` (UN Comtrade v1 API, ingest.comtrade.download), `baci` (the CEPII bulk zip
+of one release and HS revision, year files extracted into OUT/baci/) and `usgs` (MCS world CSVs into
 OUT/usgs_mcs/); the bulk files go through ingest.downloads (streamed, SHA-256, resumable,
 conditional re-fetch).
 
@@ -117,7 +117,7 @@ def parse_flows(text: str) -> tuple[str, ...]:
 
 
 def _add_comtrade(sources: argparse._SubParsersAction) -> None:
-    from ingest.comtrade_api import API_KEY_ENV, DEFAULT_BASE_URL
+    from ingest.comtrade.download import API_KEY_ENV, DEFAULT_BASE_URL
 
     parser = sources.add_parser(
         "comtrade",
@@ -179,7 +179,7 @@ def _add_comtrade(sources: argparse._SubParsersAction) -> None:
 
 def run_comtrade(args: argparse.Namespace) -> int:
     """Fetch Comtrade records as `args` say, printing one line per chunk."""
-    from ingest.comtrade_api import (
+    from ingest.comtrade.download import (
         ChunkResult,
         ComtradeApiError,
         FetchSettings,

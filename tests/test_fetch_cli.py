@@ -17,8 +17,8 @@ from test_downloads import BulkServer, Fault, Resource, build_zip, corrupt_membe
 
 from critmin import fetch
 from critmin.cli import main
-from ingest.baci import read_baci_folder
-from ingest.usgs_mcs import read_usgs_folder
+from ingest.baci.reader import read_baci_folder
+from ingest.usgs_mcs.reader import read_usgs_folder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ZIP_TARGET = "/DATA_DOWNLOAD/baci/data/BACI_HS17_V202501.zip"

@@ -7,11 +7,11 @@ records per code (`FetchSettings.records_per_code`, half the cap as target). A r
 still reaches the cap is split further (HS list, then periods, then flows) and re-requested.
 
 Every response body is written to `<landing>/comtrade/raw/<chunk-id>.json` (temporary file +
-rename) before it is parsed, so re-reading needs no new download; `ingest.comtrade` reads that
-folder. `<landing>/comtrade/raw/_manifest.json` records completed chunks: a re-run skips them and
-requests only what is missing. A capped response is deleted once its split is recorded; a body
-that is still invalid after the last attempt is kept as `_invalid-<chunk-id>.json` for
-inspection (names starting with `_` are not data files).
+rename) before it is parsed, so re-reading needs no new download; `ingest.comtrade.reader` reads
+that folder. `<landing>/comtrade/raw/_manifest.json` records completed chunks: a re-run skips
+them and requests only what is missing. A capped response is deleted once its split is
+recorded; a body that is still invalid after the last attempt is kept as
+`_invalid-<chunk-id>.json` for inspection (names starting with `_` are not data files).
 
 Retries: HTTP 429 and 5xx, socket timeouts, connection errors and truncated or invalid JSON
 bodies are retried up to `max_attempts` with exponential backoff (`backoff_base_s` x 2^(n-1),
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest.comtrade import (
+from ingest.comtrade.reader import (
     FLOW_CODES,
     RAW_SUBFOLDER,
     ApiBody,
