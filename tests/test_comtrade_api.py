@@ -31,10 +31,10 @@ from ingest.comtrade.download import (
     MissingApiKeyError,
     fetch_comtrade,
     plan_chunks,
-    retry_delay,
     split_chunk,
 )
 from ingest.comtrade.reader import TABLE, read_comtrade_folder
+from ingest.http_client import retry_delay
 
 RECORDED = Path(__file__).parent / "fixtures" / "comtrade" / "api"
 SENTINEL_KEY = "sentinel-key-5f2c9a71d0e84b3c"
