@@ -161,13 +161,12 @@ def packaged_source_asset(spec: SourceSpec):
         context: AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[MaterializeResult]:
         started = time.perf_counter()
-        read = spec.read(Path(), spec.label)
+        read = spec.read(Path(), spec.label)  # the reader reads no folder
         with warehouse.writer() as con:
             loaded = load_source_read(con, read, run_id=context.run.run_id, source=spec.name)
         _log_load(context, loaded, started)
         yield from _materializations(loaded)
 
-    _ingest.__doc__ = spec.description
     return _ingest
 
 
