@@ -5,8 +5,9 @@ critical-mineral codes are a small fraction, ~2% empty quantities, values with 3
 codes written without their leading zero as BACI does) at 2.5M, 5M and 10M rows, and for each
 file measures, each in its own subprocess so that peak memory is that of one ingest only:
 
-- critmin: `ingest.baci.read_baci_folder` + `warehouse.load.load_source_read` into `raw.baci_trade`
-  of a fresh temporary warehouse (the code path `critmin run` uses, checksum and load log included);
+- critmin: `ingest.baci.reader.read_baci_folder` + `warehouse.load.load_source_read` into
+  `raw.baci_trade` of a fresh temporary warehouse (the code path `critmin run` uses, checksum and
+  load log included);
 - duckdb: `create table ... as select ... from read_csv(...) where <same HS filter>` into a fresh
   DuckDB file.
 
@@ -77,7 +78,7 @@ def product_codes(rng: np.random.Generator, critical: list[str]) -> np.ndarray:
 
 def country_codes() -> np.ndarray:
     """BACI country codes critmin knows (so in-scope rows load rather than being rejected)."""
-    from ingest import reference
+    from ingest.reference import lookup as reference
 
     known = reference.countries().drop_nulls("baci_code")["baci_code"].to_list()
     return np.array(sorted(known)[:COUNTRIES])
@@ -89,7 +90,7 @@ def write_year(path: Path, rows: int, seed: int = SEED) -> None:
     Each (exporter, importer) pair gets a run of distinct products, so (t, i, j, k) is unique.
     Written in chunks: memory stays bounded whatever `rows` is.
     """
-    from ingest import reference
+    from ingest.reference import lookup as reference
 
     rng = np.random.default_rng(seed)
     codes = product_codes(rng, sorted(reference.critical_hs6_codes()))
@@ -145,7 +146,7 @@ def load_average() -> str:
 def run_critmin(path: Path, warehouse: Path) -> dict[str, float]:
     import duckdb
 
-    from ingest.baci import read_baci_folder, trade_years
+    from ingest.baci.reader import read_baci_folder, trade_years
     from warehouse.load import load_trade_years
 
     # The code path of the `raw/baci_trade` asset in `critmin run`: one year's partition.
@@ -165,7 +166,7 @@ def run_critmin(path: Path, warehouse: Path) -> dict[str, float]:
 def run_duckdb(path: Path, warehouse: Path) -> dict[str, float]:
     import duckdb
 
-    from ingest import reference
+    from ingest.reference import lookup as reference
 
     codes = sorted(reference.critical_hs6_codes())
     started = time.perf_counter()

@@ -163,7 +163,7 @@ def write_synthetic_year(con: duckdb.DuckDBPyConnection, path: Path, year: int, 
 
 
 def synthetic_landing(root: Path, starter: Path, years: int, rows: int) -> Path:
-    from ingest import reference
+    from ingest.reference import lookup as reference
 
     cache = root / f"synthetic-hs17-years-{rows}"
     cache.mkdir(parents=True, exist_ok=True)

@@ -20,10 +20,12 @@ from typing import Any
 
 from critmin import fetch
 from critmin.pipeline import BuildBusyError
+from ingest import registry
 from warehouse import access
 from warehouse.paths import WAREHOUSE_ENV, docs_dir, warehouse_path
 
-LANDING_LAYOUT = "DIR/baci/, DIR/usgs_mcs/, DIR/comtrade/, DIR/policy_events/"
+# One folder per source of the registry (`ingest.registry`), which imports no reader.
+LANDING_LAYOUT = registry.landing_layout()
 
 
 def _parser() -> argparse.ArgumentParser:

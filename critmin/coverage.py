@@ -75,7 +75,7 @@ def mineral_coverage(con: duckdb.DuckDBPyConnection) -> MineralCoverage:
     if ("raw", "usgs_mcs_world") in tables:
         # Imported here: the USGS reader loads polars and the mineral reference, which the
         # `critmin` command needs only when a run summary lists unmapped files.
-        from ingest.usgs_mcs import unmapped_reason
+        from ingest.usgs_mcs.world import unmapped_reason
 
         rows = con.execute(
             "select source_file, any_value(commodity_code), count(distinct source_line) "

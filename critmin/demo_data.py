@@ -34,9 +34,9 @@ from pathlib import Path
 import polars as pl
 
 import ingest
-from ingest import reference
 from ingest.landing import MANIFEST_NAME as LANDING_MANIFEST
 from ingest.landing import landing_toml
+from ingest.reference import lookup as reference
 
 DEMO_SOURCE = "demo"
 DEFAULT_SEED = 20250404

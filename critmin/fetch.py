@@ -4,10 +4,10 @@
 sub-command through a function in `SOURCE_PARSERS` that sets `fetch_run` (the function that runs
 it, returning the exit code). `run_fetch(args)` dispatches to it.
 
-Sources: `comtrade` (UN Comtrade v1 API, ingest.comtrade_api), `baci` (the CEPII bulk zip of one
-release and HS revision, year files extracted into OUT/baci/) and `usgs` (MCS world CSVs into
-OUT/usgs_mcs/); the bulk files go through ingest.downloads (streamed, SHA-256, resumable,
-conditional re-fetch).
+Sources: `comtrade` (UN Comtrade v1 API, ingest.comtrade.download), `baci` (the CEPII bulk zip
+of one release and HS revision, year files extracted into OUT/baci/, ingest.baci.download) and
+`usgs` (MCS world CSVs into OUT/usgs_mcs/, ingest.usgs_mcs.download). This module is the command
+only: it parses the arguments, calls the source's download and prints what happened.
 
 Exit codes: 0 done, 1 the download failed (what was fetched is kept and a re-run resumes),
 2 usage error (bad arguments, missing API key).
@@ -19,14 +19,28 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from pathlib import Path
 
+from ingest.baci.download import (
+    BACI_REVISIONS,
+    BACI_URL_ENV,
+    DEFAULT_BACI_URL,
+    BaciFetchError,
+    baci_url,
+    fetch_baci,
+)
+from ingest.downloads import DownloadResult, DownloadSettings, ProgressBar, download
+from ingest.usgs_mcs.download import (
+    DEFAULT_USGS_COMMODITIES,
+    DEFAULT_USGS_URL_TEMPLATE,
+    USGS_EDITIONS,
+    USGS_SINGLE_FILE_EDITIONS,
+    USGS_URL_ENV,
+    fetch_usgs,
+    plan_usgs_downloads,
+)
 from warehouse.paths import DATA_DIR_ENV
-
-if TYPE_CHECKING:
-    from ingest.downloads import DownloadResult, DownloadSettings
 
 DEFAULT_LANDING = Path("landing")
 
@@ -117,7 +131,7 @@ def parse_flows(text: str) -> tuple[str, ...]:
 
 
 def _add_comtrade(sources: argparse._SubParsersAction) -> None:
-    from ingest.comtrade_api import API_KEY_ENV, DEFAULT_BASE_URL
+    from ingest.comtrade.download import API_KEY_ENV, DEFAULT_BASE_URL
 
     parser = sources.add_parser(
         "comtrade",
@@ -179,7 +193,7 @@ def _add_comtrade(sources: argparse._SubParsersAction) -> None:
 
 def run_comtrade(args: argparse.Namespace) -> int:
     """Fetch Comtrade records as `args` say, printing one line per chunk."""
-    from ingest.comtrade_api import (
+    from ingest.comtrade.download import (
         ChunkResult,
         ComtradeApiError,
         FetchSettings,
@@ -222,37 +236,7 @@ def run_comtrade(args: argparse.Namespace) -> int:
 
 # --- bulk files: CEPII BACI, USGS MCS --------------------------------------------------------
 
-# CEPII publishes each BACI release as one zip per HS revision at this address (release with its
-# "V", e.g. V202501, V202401b). Override with --url or $CRITMIN_BACI_URL; {revision} and {release}
-# are filled in when present.
-DEFAULT_BACI_URL = "https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_{revision}_{release}.zip"
-BACI_URL_ENV = "CRITMIN_BACI_URL"
-BACI_REVISIONS = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
-# USGS serves data-release files from ScienceBase items (`file/get/<item id>?name=<file>`). USGS
-# moves files between items and releases, so the template is configurable (--url-template or
-# $CRITMIN_USGS_URL_TEMPLATE) with the placeholders {edition}, {code}, {file} and {item}.
-DEFAULT_USGS_URL_TEMPLATE = "https://www.sciencebase.gov/catalog/file/get/{item}?name={file}"
-USGS_URL_ENV = "CRITMIN_USGS_URL_TEMPLATE"
-# ScienceBase items holding an edition's world data. 2025: the MCS 2025 World Data Release
-# (doi:10.5066/P13XCP3R); check it on the DOI landing page. 2022-2024 publish one child item per
-# commodity: pass --item for a single commodity, or a --url-template of a mirror using {file}.
-USGS_SCIENCEBASE_ITEMS: dict[int, str] = {2025: "677eaf95d34e760b392c4970"}
-USGS_EDITIONS = (2022, 2023, 2024, 2025)
-USGS_SINGLE_FILE_EDITIONS: dict[int, str] = {2025: "MCS2025_World_Data.csv"}
-DEFAULT_USGS_COMMODITIES = (
-    "raree",
-    "lithi",
-    "cobal",
-    "graph",
-    "galli",
-    "germa",
-    "nicke",
-    "tungs",
-    "antim",
-)
-
 _BACI_RELEASE = re.compile(r"V?(\d{6}[a-z]?)", re.IGNORECASE)
-_BACI_YEAR = re.compile(r"^BACI_(HS\d{2})_Y(\d{4})_(V\w+)\.csv$", re.IGNORECASE)
 _USGS_CODE = re.compile(r"[a-z]{3,8}")
 
 
@@ -284,69 +268,6 @@ def parse_usgs_commodities(text: str) -> tuple[str, ...]:
             f"{text!r}: expected comma-separated USGS commodity codes such as raree,lithi,cobal"
         )
     return tuple(dict.fromkeys(codes))
-
-
-def baci_url(pattern: str, revision: str, release: str) -> str:
-    """`pattern` with {revision} and {release} filled in; ValueError names a bad placeholder."""
-    try:
-        return pattern.format(revision=revision, release=release)
-    except (KeyError, IndexError, ValueError) as error:
-        raise ValueError(
-            f"BACI URL {pattern!r}: bad placeholder ({error}); only {{revision}} and "
-            "{release} are filled in"
-        ) from None
-
-
-def select_baci_members(
-    names: Sequence[str], revision: str, years: Sequence[int] | None
-) -> tuple[list[str], list[str]]:
-    """(members to extract, problems) for a BACI zip's member names.
-
-    Trade files `BACI_<revision>_Y<year>_V<release>.csv` of the requested years (all when
-    `years` is None) plus the country and product code files. A requested year the zip does not
-    hold is a problem naming the years it does hold."""
-    from ingest.baci import COUNTRY_CODES_FILE, PRODUCT_CODES_FILE
-
-    by_year: dict[int, str] = {}
-    codes: list[str] = []
-    for name in names:
-        base = PurePosixPath(name).name
-        trade = _BACI_YEAR.match(base)
-        if trade and trade.group(1).upper() == revision:
-            by_year[int(trade.group(2))] = name
-        elif COUNTRY_CODES_FILE.match(base) or PRODUCT_CODES_FILE.match(base):
-            codes.append(name)
-    problems: list[str] = []
-    if not by_year:
-        problems.append(f"the zip holds no {revision} trade file (BACI_{revision}_Y<year>_*.csv)")
-    wanted = sorted(by_year) if years is None else list(years)
-    missing = [y for y in wanted if y not in by_year]
-    if by_year and missing:
-        problems.append(
-            f"year(s) {', '.join(map(str, missing))} not in the zip, which holds "
-            f"{min(by_year)}-{max(by_year)}; choose --years within that range"
-        )
-    members = [by_year[y] for y in wanted if y in by_year]
-    return members + sorted(codes), problems
-
-
-def usgs_files(edition: int, commodities: Sequence[str]) -> list[tuple[str, str | None]]:
-    """(file name, commodity code) to download: the edition's single world file, or one
-    `mcs<edition>-<code>_world.csv` per commodity."""
-    single = USGS_SINGLE_FILE_EDITIONS.get(edition)
-    if single:
-        return [(single, None)]
-    return [(f"mcs{edition}-{code}_world.csv", code) for code in commodities]
-
-
-def usgs_url(template: str, edition: int, file: str, code: str | None, item: str | None) -> str:
-    try:
-        return template.format(edition=edition, file=file, code=code or "", item=item or "")
-    except (KeyError, IndexError, ValueError) as error:
-        raise ValueError(
-            f"USGS URL template {template!r}: bad placeholder ({error}); only {{edition}}, "
-            "{code}, {file} and {item} are filled in"
-        ) from None
 
 
 def _download_arguments(parser: argparse.ArgumentParser, attempts_of: str = "file") -> None:
@@ -465,8 +386,6 @@ def _add_usgs(sources: argparse._SubParsersAction) -> None:
 
 
 def _settings(args: argparse.Namespace, name: str) -> DownloadSettings | None:
-    from ingest.downloads import DownloadSettings
-
     try:
         return DownloadSettings(max_attempts=args.max_attempts)
     except ValueError as error:
@@ -475,8 +394,6 @@ def _settings(args: argparse.Namespace, name: str) -> DownloadSettings | None:
 
 
 def _download_with_bar(url: str, dest: Path, settings: DownloadSettings) -> DownloadResult:
-    from ingest.downloads import ProgressBar, download
-
     bar = ProgressBar(dest.name)
     try:
         return download(url, dest, settings, on_progress=bar)
@@ -495,14 +412,6 @@ def _describe(result: DownloadResult) -> str:
 
 def run_baci(args: argparse.Namespace) -> int:
     """Download the BACI zip, extract the requested years and the code files."""
-    from ingest.downloads import (
-        ArchiveError,
-        DownloadError,
-        extract_zip_members,
-        forget_download,
-        zip_member_names,
-    )
-
     settings = _settings(args, "baci")
     if settings is None:
         return 2
@@ -515,115 +424,52 @@ def run_baci(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"critmin fetch baci: {error}", file=sys.stderr)
         return 2
-    folder = landing_dir(args.out) / "baci"
-    archive = folder / "_downloads" / f"BACI_{args.revision}_{args.release}.zip"
     print(f"baci: {url}")
     try:
-        result = _download_with_bar(url, archive, settings)
-    except DownloadError as error:
-        advice = (
-            f"; check --release, --revision and the URL (--url or ${BACI_URL_ENV})"
-            if error.status == 404
-            else ""
+        fetched = fetch_baci(
+            url,
+            landing_dir(args.out),
+            args.revision,
+            args.release,
+            args.years,
+            lambda file_url, dest: _download_with_bar(file_url, dest, settings),
+            on_archive=lambda result: print(_describe(result)),
+            on_member=lambda name: print(f"  extracted {name}"),
         )
-        print(f"critmin fetch baci: {error}{advice}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"critmin fetch baci: cannot write {archive}: {error}", file=sys.stderr)
-        return 1
-    print(_describe(result))
-    try:
-        members, problems = select_baci_members(
-            zip_member_names(archive), args.revision, args.years
-        )
-    except ArchiveError as error:
-        forget_download(archive)
-        print(
-            f"critmin fetch baci: {error}; the download was deleted, run the command again to "
-            f"fetch it anew (if this repeats, check the URL {url})",
-            file=sys.stderr,
-        )
-        return 1
-    if problems:
-        print(f"critmin fetch baci: {archive}: " + "; ".join(problems), file=sys.stderr)
-        return 2
-    if result.status == "unchanged":
-        members = [m for m in members if not _already_extracted(archive, m, folder)]
-    try:
-        extracted = extract_zip_members(
-            archive, members, folder, on_member=lambda name: print(f"  extracted {name}")
-        )
-    except ArchiveError as error:
-        forget_download(archive)
-        print(
-            f"critmin fetch baci: {error}; the download was deleted, run the command again to "
-            "fetch it anew",
-            file=sys.stderr,
-        )
-        return 1
-    except OSError as error:
-        print(f"critmin fetch baci: cannot write into {folder}: {error}", file=sys.stderr)
-        return 1
-    print(f"baci: {len(extracted)} file(s) extracted into {folder}")
+    except BaciFetchError as error:
+        print(f"critmin fetch baci: {error}", file=sys.stderr)
+        return 2 if error.bad_request else 1
+    print(f"baci: {len(fetched.extracted)} file(s) extracted into {fetched.folder}")
     return 0
-
-
-def _already_extracted(archive: Path, member: str, folder: Path) -> bool:
-    import zipfile
-
-    target = folder / PurePosixPath(member).name
-    if not target.is_file():
-        return False
-    with zipfile.ZipFile(archive) as opened:
-        return opened.getinfo(member).file_size == target.stat().st_size
 
 
 def run_usgs(args: argparse.Namespace) -> int:
     """Download the edition's world CSVs; exit 1 when any file failed (the rest are kept)."""
-    from ingest.downloads import DownloadError
-
     settings = _settings(args, "usgs")
     if settings is None:
         return 2
     template = args.url_template or os.environ.get(USGS_URL_ENV) or DEFAULT_USGS_URL_TEMPLATE
-    item = args.item or USGS_SCIENCEBASE_ITEMS.get(args.edition)
-    if "{item}" in template and not item:
-        print(
-            f"critmin fetch usgs: the URL template {template} needs a ScienceBase item id for "
-            f"edition {args.edition}: pass --item ID (the item holding the files, see the "
-            "data release's DOI landing page) or --url-template with {file}",
-            file=sys.stderr,
-        )
-        return 2
-    files = usgs_files(args.edition, args.commodities)
     try:
-        urls = [usgs_url(template, args.edition, name, code, item) for name, code in files]
+        plan = plan_usgs_downloads(args.edition, args.commodities, template, args.item)
     except ValueError as error:
         print(f"critmin fetch usgs: {error}", file=sys.stderr)
         return 2
     if args.edition in USGS_SINGLE_FILE_EDITIONS:
         print(f"usgs: edition {args.edition} is one file covering every commodity")
-    folder = landing_dir(args.out) / "usgs_mcs"
-    failures: list[str] = []
-    for (name, _code), url in zip(files, urls, strict=True):
-        try:
-            result = _download_with_bar(url, folder / name, settings)
-        except DownloadError as error:
-            failures.append(str(error))
-            print(f"critmin fetch usgs: {error}", file=sys.stderr)
-            continue
-        except OSError as error:
-            failures.append(f"{name}: {error}")
-            print(f"critmin fetch usgs: cannot write {folder / name}: {error}", file=sys.stderr)
-            continue
-        print(_describe(result))
-    done = len(files) - len(failures)
-    print(f"usgs: {done} of {len(files)} file(s) in {folder}")
-    if failures:
+    fetched = fetch_usgs(
+        plan,
+        landing_dir(args.out),
+        lambda url, dest: _download_with_bar(url, dest, settings),
+        on_file=lambda result: print(_describe(result)),
+        on_failure=lambda message: print(f"critmin fetch usgs: {message}", file=sys.stderr),
+    )
+    done = fetched.planned - len(fetched.failures)
+    print(f"usgs: {done} of {fetched.planned} file(s) in {fetched.folder}")
+    if fetched.failures:
         print(
-            f"critmin fetch usgs: {len(failures)} file(s) failed; run the command again to "
-            "resume (files already fetched are skipped when unchanged). A 404 means the file is "
-            "not at that address: check --commodities, --item or --url-template",
+            f"critmin fetch usgs: {len(fetched.failures)} file(s) failed; run the command again "
+            "to resume (files already fetched are skipped when unchanged). A 404 means the file "
+            "is not at that address: check --commodities, --item or --url-template",
             file=sys.stderr,
         )
         return 1

@@ -1,5 +1,8 @@
 """Streaming downloads of published bulk files (CEPII BACI zips, USGS MCS CSVs), resumable.
 
+Built on `ingest.http_client` (the GET, its retries, atomic writes and the manifest); the
+sources' downloads (`ingest.baci.download`, `ingest.usgs_mcs.download`) call `download` here.
+
 `download(url, dest)` streams a URL to `dest` in blocks (`DownloadSettings.chunk_size`), never
 holding the body in memory, computing its SHA-256 while the bytes arrive and reporting progress
 through a callback `(bytes_done, total_or_None)`.
@@ -32,17 +35,13 @@ archive leaves nothing new in the landing folder.
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import http.client
-import json
 import os
 import re
 import shutil
 import sys
 import time
-import urllib.error
-import urllib.request
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -51,8 +50,21 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from ingest.http_client import (
+    HttpStatusError,
+    ManifestError,
+    RetriesExhausted,
+    RetryableError,
+    open_get,
+    read_json,
+    read_manifest,
+    with_retries,
+    write_atomically,
+    write_json,
+    write_manifest,
+)
+
 MANIFEST_NAME = "_downloads.json"
-USER_AGENT = "critmin-fetch/0.1 (python-urllib)"
 
 Progress = Callable[[int, int | None], None]
 
@@ -101,37 +113,6 @@ class DownloadResult:
     last_modified: str | None = None
 
 
-class _RetryableError(Exception):
-    def __init__(self, reason: str, wait_hint_s: float | None = None) -> None:
-        super().__init__(reason)
-        self.wait_hint_s = wait_hint_s
-
-
-def retry_delay(attempt: int, settings: DownloadSettings, wait_hint_s: float | None) -> float:
-    """Seconds to wait after failed attempt `attempt` (1-based): exponential backoff, at least
-    what the server asked for."""
-    backoff = min(settings.backoff_max_s, settings.backoff_base_s * 2 ** (attempt - 1))
-    return max(backoff, wait_hint_s or 0.0)
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """`Retry-After` as seconds: a number of seconds, or an HTTP date (seconds until then)."""
-    if not value or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 def sidecar_path(dest: Path) -> Path:
     """`<dest>.sha256`: the file's SHA-256 in `sha256sum` format."""
     return dest.with_name(f"{dest.name}.sha256")
@@ -162,39 +143,39 @@ def download(
     dest.parent.mkdir(parents=True, exist_ok=True)
     known = _recorded_entry(dest, url)
     resumed = False
-    last_reason = "no attempt made"
-    for attempt in range(1, settings.max_attempts + 1):
-        try:
-            outcome = _attempt(url, dest, known, settings, on_progress)
-        except _RetryableError as error:
-            last_reason, hint = str(error), error.wait_hint_s
-        else:
-            resumed = resumed or outcome.resumed
-            if outcome.unchanged and known is not None:
-                return DownloadResult(
-                    url=url,
-                    path=dest,
-                    status="unchanged",
-                    size=int(known["size"]),
-                    sha256=str(known["sha256"]),
-                    attempts=attempt,
-                    etag=known.get("etag"),
-                    last_modified=known.get("last_modified"),
-                )
-            return _finish(url, dest, outcome, "resumed" if resumed else "downloaded", attempt)
-        if attempt < settings.max_attempts:
-            sleep(retry_delay(attempt, settings, hint))
-    part = part_path(dest)
-    kept = part.stat().st_size if part.is_file() else 0
-    advice = (
-        f"{kept} bytes are kept in {part} and the next run resumes from there"
-        if kept
-        else "run the command again later"
-    )
-    raise DownloadError(
-        f"GET {url}: gave up after {settings.max_attempts} attempts, last failure: "
-        f"{last_reason}; {advice}"
-    )
+
+    def attempt(_number: int) -> _Outcome:
+        nonlocal resumed
+        outcome = _attempt(url, dest, known, settings, on_progress)
+        resumed = resumed or outcome.resumed
+        return outcome
+
+    try:
+        outcome, attempts = with_retries(attempt, settings, sleep=sleep)
+    except RetriesExhausted as exhausted:
+        part = part_path(dest)
+        kept = part.stat().st_size if part.is_file() else 0
+        advice = (
+            f"{kept} bytes are kept in {part} and the next run resumes from there"
+            if kept
+            else "run the command again later"
+        )
+        raise DownloadError(
+            f"GET {url}: gave up after {settings.max_attempts} attempts, last failure: "
+            f"{exhausted.reason}; {advice}"
+        ) from None
+    if outcome.unchanged and known is not None:
+        return DownloadResult(
+            url=url,
+            path=dest,
+            status="unchanged",
+            size=int(known["size"]),
+            sha256=str(known["sha256"]),
+            attempts=attempts,
+            etag=known.get("etag"),
+            last_modified=known.get("last_modified"),
+        )
+    return _finish(url, dest, outcome, "resumed" if resumed else "downloaded", attempts)
 
 
 @dataclass
@@ -216,12 +197,12 @@ def _attempt(
 ) -> _Outcome:
     """One GET: 304 -> unchanged; 200/206 -> the body streamed into the part file."""
     part, meta_path = part_path(dest), _part_meta_path(dest)
-    meta = _read_json(meta_path)
+    meta = read_json(meta_path)
     offset = part.stat().st_size if part.is_file() else 0
     if offset and (meta is None or meta.get("url") != url):
         _discard_part(dest)
         offset, meta = 0, None
-    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+    headers = {"Accept-Encoding": "identity"}
     if offset and meta is not None:
         headers["Range"] = f"bytes={offset}-"
         validator = _if_range_validator(meta)
@@ -232,30 +213,19 @@ def _attempt(
             headers["If-None-Match"] = str(known["etag"])
         if known.get("last_modified"):
             headers["If-Modified-Since"] = str(known["last_modified"])
-    request = urllib.request.Request(url, headers=headers, method="GET")
     try:
-        response = urllib.request.urlopen(request, timeout=settings.timeout_s)
-    except urllib.error.HTTPError as error:
-        error.close()
-        if error.code == 304 and known is not None and "Range" not in headers:
+        response = open_get(url, headers, settings.timeout_s)
+    except HttpStatusError as error:
+        if error.status == 304 and known is not None and "Range" not in headers:
             return _Outcome(unchanged=True)
-        if error.code == 416 and offset:
+        if error.status == 416 and offset:
             _discard_part(dest)
-            raise _RetryableError(
+            raise RetryableError(
                 f"HTTP 416: the server refused to resume from byte {offset}; restarting"
             ) from None
-        reason = f"HTTP {error.code} {error.reason}".rstrip()
-        if error.code == 429 or error.code >= 500:
-            raise _RetryableError(
-                reason, retry_after_seconds(error.headers.get("Retry-After"))
-            ) from None
-        raise DownloadError(f"GET {url}: {reason}", status=error.code) from None
-    except TimeoutError:
-        raise _RetryableError(f"no response within {settings.timeout_s:g} s") from None
-    except urllib.error.URLError as error:
-        raise _RetryableError(f"network error: {error.reason}") from None
-    except (ConnectionError, http.client.HTTPException) as error:
-        raise _RetryableError(f"connection failed: {type(error).__name__}") from None
+        if error.retryable:
+            raise RetryableError(str(error), error.retry_after_s) from None
+        raise DownloadError(f"GET {url}: {error}", status=error.status) from None
     with response:
         return _receive(response, url, dest, offset, meta, settings, on_progress)
 
@@ -279,7 +249,7 @@ def _receive(
         expected_total = meta.get("total") if meta else None
         if start != offset or (expected_total is not None and total != expected_total):
             _discard_part(dest)
-            raise _RetryableError(
+            raise RetryableError(
                 f"the server resumed at byte {start} of {total}, asked for byte {offset} of "
                 f"{expected_total}; restarting"
             )
@@ -290,8 +260,8 @@ def _receive(
         offset = 0
         total = length
     else:
-        raise _RetryableError(f"unexpected HTTP {response.status} for a GET")
-    _write_json(
+        raise RetryableError(f"unexpected HTTP {response.status} for a GET")
+    write_json(
         _part_meta_path(dest),
         {"url": url, "etag": etag, "last_modified": last_modified, "total": total},
     )
@@ -316,8 +286,8 @@ def _receive(
     if total is not None and done != total:
         if done > total:
             _discard_part(dest)
-            raise _RetryableError(f"received {done} bytes, more than the {total} announced")
-        raise _RetryableError(f"truncated body: received {done} of {total} bytes")
+            raise RetryableError(f"received {done} bytes, more than the {total} announced")
+        raise RetryableError(f"truncated body: received {done} of {total} bytes")
     return _Outcome(
         resumed=resumed,
         size=done,
@@ -336,18 +306,18 @@ def _read_block(
         return response.read(size)
     except http.client.IncompleteRead as error:
         received = done + len(error.partial)
-        raise _RetryableError(f"truncated body: received {received}{of_total} bytes") from None
+        raise RetryableError(f"truncated body: received {received}{of_total} bytes") from None
     except TimeoutError:
-        raise _RetryableError(f"stalled after {done}{of_total} bytes (timeout)") from None
+        raise RetryableError(f"stalled after {done}{of_total} bytes (timeout)") from None
     except (OSError, http.client.HTTPException) as error:
-        raise _RetryableError(
+        raise RetryableError(
             f"connection lost after {done}{of_total} bytes: {type(error).__name__}"
         ) from None
 
 
 def _finish(url: str, dest: Path, outcome: _Outcome, status: str, attempts: int) -> DownloadResult:
     os.replace(part_path(dest), dest)
-    _write_atomically(sidecar_path(dest), f"{outcome.sha256}  {dest.name}\n".encode())
+    write_atomically(sidecar_path(dest), f"{outcome.sha256}  {dest.name}\n".encode())
     entry = {
         "url": url,
         "size": outcome.size,
@@ -379,10 +349,12 @@ def forget_download(dest: Path) -> None:
 
 
 def recorded_downloads(folder: Path) -> dict[str, dict[str, Any]]:
-    """The `_downloads.json` entries of `folder`, by file name ({} when there is none)."""
-    document = _read_json(folder / MANIFEST_NAME)
-    files = document.get("files") if document else None
-    return dict(files) if isinstance(files, dict) else {}
+    """The `_downloads.json` entries of `folder`, by file name ({} when there is none, or when
+    it is unreadable: the files are then fetched anew)."""
+    try:
+        return dict(read_manifest(folder / MANIFEST_NAME, "files"))
+    except ManifestError:
+        return {}
 
 
 def _recorded_entry(dest: Path, url: str) -> dict[str, Any] | None:
@@ -403,8 +375,7 @@ def _update_manifest(folder: Path, name: str, entry: Mapping[str, Any] | None) -
         files.pop(name)
     else:
         files[name] = dict(entry)
-    document = {"format": 1, "files": dict(sorted(files.items()))}
-    _write_json(folder / MANIFEST_NAME, document)
+    write_manifest(folder / MANIFEST_NAME, "files", files)
 
 
 def _if_range_validator(meta: Mapping[str, Any]) -> str | None:
@@ -419,7 +390,7 @@ def _if_range_validator(meta: Mapping[str, Any]) -> str | None:
 def _content_range(value: str | None) -> tuple[int, int | None]:
     match = _CONTENT_RANGE.fullmatch((value or "").strip())
     if not match:
-        raise _RetryableError(f"HTTP 206 with Content-Range {value!r}, expected bytes N-M/TOTAL")
+        raise RetryableError(f"HTTP 206 with Content-Range {value!r}, expected bytes N-M/TOTAL")
     total = match.group(3)
     return int(match.group(1)), None if total == "*" else int(total)
 
@@ -440,29 +411,6 @@ def _hash_file(path: Path, hasher: Any, chunk_size: int) -> None:
     with path.open("rb") as handle:
         while block := handle.read(chunk_size):
             hasher.update(block)
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    if not path.is_file():
-        return None
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    return document if isinstance(document, dict) else None
-
-
-def _write_json(path: Path, document: Mapping[str, Any]) -> None:
-    _write_atomically(path, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    temporary.replace(path)
 
 
 # --- zip archives ----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import pandas as pd
 from great_expectations.core.expectation_suite import ExpectationSuite
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
-from ingest.reference import MINERALS, STAGES
+from ingest.reference.lookup import MINERALS, STAGES
 from warehouse.access import quote_identifier
 
 # Floating-point slack for sums of shares and HHI bounds.

@@ -18,12 +18,14 @@ from warehouse.paths import BUILD_WAREHOUSE_ENV, DATA_DIR_ENV, WAREHOUSE_ENV
 
 
 class LandingResource(ConfigurableResource):
-    """The landing directory: `baci/`, `usgs_mcs/`, `comtrade/`, `policy_events/` beneath it."""
+    """The landing directory: one folder per source beneath it, named by the source's spec
+    (`ingest.registry.landing_folders()`: `baci/`, `usgs_mcs/`, `comtrade/`, ...)."""
 
     data_dir: str
 
-    def folder(self, source: str) -> Path:
-        return Path(self.data_dir) / source
+    def folder(self, folder: str) -> Path:
+        """The landing folder `folder` (a spec's `folder`) of this directory."""
+        return Path(self.data_dir) / folder
 
     def data_label(self, published_source: str) -> str:
         """The `source` value rows carry: the publisher's name, unless the directory's

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ingest.policy_events import default_register_path
+from ingest.policy_events.reader import default_register_path
 
 RE_TYPE = '"Rare earths, mine production, rare-earth-oxide equivalent, metric tons"'
 BACI_ROWS = [

@@ -1,4 +1,4 @@
-"""Tests for ingest.baci: CEPII BACI trade files and companion code files."""
+"""Tests for ingest.baci.reader: CEPII BACI trade files and companion code files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from ingest._result import REJECT_SCHEMA
-from ingest.baci import (
+from ingest.baci.reader import (
     BACI_COUNTRY_CODES_SCHEMA,
     BACI_PRODUCT_CODES_SCHEMA,
     BACI_TRADE_SCHEMA,
@@ -92,7 +92,7 @@ def test_trade_counts_add_up() -> None:
 
 def test_leading_zero_is_restored_before_the_scope_filter(monkeypatch: pytest.MonkeyPatch) -> None:
     # With horses (010121) made a critical code, the row written `10121` must be in scope.
-    from ingest import reference
+    from ingest.reference import lookup as reference
 
     codes = reference.critical_hs6_codes() | {"010121"}
     monkeypatch.setattr(reference, "critical_hs6_codes", lambda: codes)
@@ -233,7 +233,7 @@ def test_absent_folder_gives_three_empty_tables(tmp_path: Path) -> None:
 
 @needs_baci_codes
 def test_every_real_v202301_country_code_is_mapped_or_listed_with_a_reason() -> None:
-    from ingest.baci import BACI_HISTORICAL_CODES, BACI_UNMAPPED_CODES, baci_code_iso3
+    from ingest.baci.reader import BACI_HISTORICAL_CODES, BACI_UNMAPPED_CODES, baci_code_iso3
 
     countries = read_baci_country_codes(BACI_CODES_V202301 / "country_codes_V202301.csv").rows
     unaccounted = []
@@ -269,7 +269,7 @@ def _many_rows_file(tmp_path: Path, special: dict[int, str], rows: int = 3000) -
 def test_bad_fields_inside_big_blocks_are_quarantined_on_their_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bytes: int
 ) -> None:
-    import ingest.baci as baci
+    import ingest.baci.reader as baci
 
     monkeypatch.setattr(baci, "BLOCK_BYTES", block_bytes)
     special = {
@@ -310,8 +310,8 @@ def test_bad_fields_inside_big_blocks_are_quarantined_on_their_line(
 def test_block_size_does_not_change_the_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ingest.baci as baci
-    from ingest import reference
+    import ingest.baci.reader as baci
+    from ingest.reference import lookup as reference
 
     known = sorted(c for c in reference.countries()["baci_code"].drop_nulls() if c != 842)
     special = {n: f"2023,842,{known[n // 37]},260500,{n},1" for n in range(2, 3002, 37)}
@@ -332,7 +332,7 @@ def test_block_size_does_not_change_the_result(
 def test_block_falls_back_to_a_full_text_parse_when_line_counts_disagree() -> None:
     import numpy as np
 
-    from ingest.baci import _block_candidates, _block_scan, _candidate_prefilter, scope_codes
+    from ingest.baci.reader import _block_candidates, _block_scan, _candidate_prefilter, scope_codes
 
     block = b"".join(TRADE.read_bytes().splitlines(keepends=True)[1:])
     names = list("tijkvq")

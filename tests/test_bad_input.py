@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from ingest._result import FileRead, SourceRead
-from ingest.baci import read_baci_folder, read_baci_trade_file
+from ingest.baci.reader import read_baci_folder, read_baci_trade_file
 from warehouse.load import load_source_read
 
 BAD = Path(__file__).parent / "fixtures" / "bad_input"

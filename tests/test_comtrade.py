@@ -8,9 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingest import reference
 from ingest._result import REJECT_SCHEMA
-from ingest.comtrade import (
+from ingest.comtrade.reader import (
     COMTRADE_RECORDS_SCHEMA,
     TABLE,
     ComtradeFormatError,
@@ -21,6 +20,7 @@ from ingest.comtrade import (
     read_comtrade_file,
     read_comtrade_folder,
 )
+from ingest.reference import lookup as reference
 from warehouse.access import writer
 from warehouse.load import ensure_raw_schema, load_source_read
 

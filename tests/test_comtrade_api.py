@@ -1,4 +1,4 @@
-"""Tests for ingest.comtrade_api and `critmin fetch comtrade`, against a local HTTP server.
+"""Tests for ingest.comtrade.download and `critmin fetch comtrade`, against a local HTTP server.
 
 The server (http.server on 127.0.0.1, in a thread) replays recorded v1 responses over real HTTP:
 status codes, headers and bodies, including a body cut short of its Content-Length.
@@ -21,8 +21,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from critmin import fetch
-from ingest.comtrade import TABLE, read_comtrade_folder
-from ingest.comtrade_api import (
+from ingest.comtrade.download import (
     API_KEY_ENV,
     API_KEY_HEADER,
     Chunk,
@@ -32,9 +31,10 @@ from ingest.comtrade_api import (
     MissingApiKeyError,
     fetch_comtrade,
     plan_chunks,
-    retry_delay,
     split_chunk,
 )
+from ingest.comtrade.reader import TABLE, read_comtrade_folder
+from ingest.http_client import retry_delay
 
 RECORDED = Path(__file__).parent / "fixtures" / "comtrade" / "api"
 SENTINEL_KEY = "sentinel-key-5f2c9a71d0e84b3c"

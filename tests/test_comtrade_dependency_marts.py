@@ -50,9 +50,10 @@ import pytest
 from dbt_fixtures import assert_gx_suites_pass_and_catch, built_reader, insert_policy_event
 
 from ingest._result import empty_rejects
-from ingest.comtrade import read_comtrade_folder
+from ingest.comtrade.reader import read_comtrade_folder
+from ingest.reference.reader import reference_tables
 from orchestration import expectations
-from warehouse.load import load_source, load_source_read, reference_tables
+from warehouse.load import load_source, load_source_read
 
 REALDATA = Path(__file__).parents[1] / ".." / "shared" / "realdata" / "comtrade"
 

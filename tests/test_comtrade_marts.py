@@ -2,8 +2,8 @@
 and the USGS published NIR: a tiny hand-made raw layer -> `dbt build` -> values checked by hand.
 
 One module-scoped fixture builds a scratch DuckDB file (the packaged reference tables loaded by
-`warehouse.load.reference_tables()`, so raw.ref_baci_historical_codes is the real one) and runs
-`dbt build` once (models, data tests and unit tests). Values in USD, weights in kg.
+`ingest.reference.reader.reference_tables()`, so raw.ref_baci_historical_codes is the real one)
+and runs `dbt build` once (models, data tests and unit tests). Values in USD, weights in kg.
 
 Comtrade codes: CHN 156, IND 699, JPN 392, USA 842, DEU 276; 899 "Areas, nes"; 0 World.
 
@@ -41,8 +41,9 @@ import pytest
 from dbt_fixtures import built_reader, insert_frame, insert_policy_event
 
 from ingest._result import empty_rejects
-from ingest.comtrade import COMTRADE_RECORDS_SCHEMA, comtrade_country_iso3, partner_shares
-from warehouse.load import load_source, reference_tables
+from ingest.comtrade.reader import COMTRADE_RECORDS_SCHEMA, comtrade_country_iso3, partner_shares
+from ingest.reference.reader import reference_tables
+from warehouse.load import load_source
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from dbt_fixtures import dbt_build, insert_frame
 
-from ingest import reference
+from ingest.reference import lookup as reference
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 

@@ -21,7 +21,7 @@ from critmin.demo_data import (
     policy_register_path,
     write_demo_data,
 )
-from ingest import reference
+from ingest.reference import lookup as reference
 
 BOM = b"\xef\xbb\xbf"
 USGS_CODES = ("raree", "lithi", "cobal", "graph", "galli", "germa", "nicke", "tungs", "antim")

@@ -39,7 +39,7 @@ from dbt_fixtures import (
     insert_policy_event,
 )
 
-from ingest import reference
+from ingest.reference import lookup as reference
 from orchestration import expectations
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"

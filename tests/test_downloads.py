@@ -35,10 +35,10 @@ from ingest.downloads import (
     format_progress,
     part_path,
     recorded_downloads,
-    retry_after_seconds,
     sidecar_path,
     zip_member_names,
 )
+from ingest.http_client import retry_after_seconds
 
 LAST_MODIFIED = "Wed, 15 Jan 2025 09:30:00 GMT"
 

@@ -17,8 +17,10 @@ from test_downloads import BulkServer, Fault, Resource, build_zip, corrupt_membe
 
 from critmin import fetch
 from critmin.cli import main
-from ingest.baci import read_baci_folder
-from ingest.usgs_mcs import read_usgs_folder
+from ingest.baci import download as baci_download
+from ingest.baci.reader import read_baci_folder
+from ingest.usgs_mcs import download as usgs_download
+from ingest.usgs_mcs.reader import read_usgs_folder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ZIP_TARGET = "/DATA_DOWNLOAD/baci/data/BACI_HS17_V202501.zip"
@@ -269,7 +271,7 @@ def test_usgs_2025_single_file_through_the_sciencebase_item_pattern(
     tmp_path: Path, server: BulkServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     world = (FIXTURES / "usgs_mcs" / "MCS2025_World_Data.csv").read_bytes()
-    item = fetch.USGS_SCIENCEBASE_ITEMS[2025]
+    item = usgs_download.USGS_SCIENCEBASE_ITEMS[2025]
     server.resources[f"/catalog/file/get/{item}?name=MCS2025_World_Data.csv"] = Resource(world)
     template = server.url("/catalog/file/get/{item}?name={file}")
     args = [
@@ -304,8 +306,8 @@ def test_argument_parsers() -> None:
     assert fetch.parse_baci_release("202401b") == "V202401b"
     assert fetch.parse_baci_revision("hs22") == "HS22"
     assert fetch.parse_usgs_commodities("RAREE, lithi,raree") == ("raree", "lithi")
-    assert fetch.usgs_files(2024, ("raree",)) == [("mcs2024-raree_world.csv", "raree")]
-    assert fetch.usgs_files(2025, ("raree",)) == [("MCS2025_World_Data.csv", None)]
-    assert fetch.baci_url(fetch.DEFAULT_BACI_URL, "HS17", "V202501") == (
+    assert usgs_download.usgs_files(2024, ("raree",)) == [("mcs2024-raree_world.csv", "raree")]
+    assert usgs_download.usgs_files(2025, ("raree",)) == [("MCS2025_World_Data.csv", None)]
+    assert baci_download.baci_url(baci_download.DEFAULT_BACI_URL, "HS17", "V202501") == (
         "https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS17_V202501.zip"
     )

@@ -1,4 +1,4 @@
-"""Tests for ingest.hs_concordance and its derivation from the UN HS correlation tables."""
+"""Tests for ingest.reference.hs_concordance, derived from the UN HS correlation tables."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingest import hs_concordance, reference
-from ingest.baci import read_baci_trade_file, scope_codes
+from ingest.baci.reader import read_baci_trade_file, scope_codes
+from ingest.reference import hs_concordance
+from ingest.reference import lookup as reference
 
 REPO = Path(__file__).parents[1]
 UN_TABLES = (

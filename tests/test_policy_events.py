@@ -1,4 +1,4 @@
-"""Tests for ingest.policy_events: the packaged register and the register reader."""
+"""Tests for ingest.policy_events.reader: the packaged register and the register reader."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ import polars as pl
 import pytest
 import yaml
 
-from ingest import policy_events
 from ingest._result import SourceRead
-from ingest.policy_events import (
+from ingest.policy_events import reader as policy_events
+from ingest.policy_events.reader import (
     PolicyRegisterError,
     default_register_path,
     read_policy_folder,
     read_policy_register,
     validate_register,
 )
-from ingest.reference import MINERALS, commodities, critical_hs6_codes
+from ingest.reference.lookup import MINERALS, commodities, critical_hs6_codes
 from warehouse.access import writer
 from warehouse.load import ensure_raw_schema, load_source_read
 

@@ -1,4 +1,4 @@
-"""Tests for ingest.reference: the country and commodity reference tables and lookups."""
+"""Tests for ingest.reference.lookup: the country and commodity reference tables and lookups."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingest import reference
+from ingest.reference import lookup as reference
 
 REALDATA = Path(__file__).parents[1] / ".." / "shared" / "realdata"
 USGS_2024_WORLD = REALDATA / "usgs_mcs" / "mcs2024_world"
@@ -265,7 +265,7 @@ def test_usgs_codes_map_each_file_once() -> None:
 
 @pytest.mark.skipif(not USGS_2024_WORLD.is_dir(), reason=f"real USGS MCS absent: {USGS_2024_WORLD}")
 def test_every_usgs_2024_commodity_is_a_mineral_or_unmapped_with_a_reason() -> None:
-    from ingest.usgs_mcs import UNMAPPED_COMMODITY_CODES, commodity_code_from_name
+    from ingest.usgs_mcs.world import UNMAPPED_COMMODITY_CODES, commodity_code_from_name
 
     codes = {commodity_code_from_name(path.name) for path in USGS_2024_WORLD.glob("*_world.csv")}
     assert len(codes) == 77

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from landing_fixtures import tiny_landing
 
-from ingest import baci
+from ingest.baci import reader as baci
 from orchestration.defs import ingest, schedules
 from orchestration.resources import LandingResource
 from warehouse import load
@@ -85,7 +85,7 @@ def test_sources_sharing_a_label_keep_their_own_quarantine(tmp_path: Path) -> No
     (usgs / "mcs2024-raree_world.csv").write_text(
         "Source,Country,Type,Prod_t_2022,Reserves_t\nMCS2024,China,Mine production,12x4,1\n"
     )
-    from ingest import usgs_mcs
+    from ingest.usgs_mcs import reader as usgs_mcs
 
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         read = baci.read_baci_folder(folder, "demo", years=[2023], code_files=False)

@@ -1,4 +1,4 @@
-"""Tests for ingest.usgs_mcs: the USGS Mineral Commodity Summaries world-file reader."""
+"""Tests for ingest.usgs_mcs.world: the USGS Mineral Commodity Summaries world-file reader."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import polars as pl
 import pytest
 
 from ingest._result import REJECT_SCHEMA
-from ingest.usgs_mcs import (
+from ingest.usgs_mcs.reader import read_usgs_folder
+from ingest.usgs_mcs.schema import USGS_MCS_WORLD_SCHEMA
+from ingest.usgs_mcs.world import (
     UNMAPPED_COMMODITY_CODES,
-    USGS_MCS_WORLD_SCHEMA,
     commodity_code_from_name,
     parse_measure_column,
-    read_usgs_folder,
     read_usgs_world_file,
     unmapped_reason,
 )

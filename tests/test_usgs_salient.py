@@ -1,4 +1,4 @@
-"""Tests for ingest.usgs_salient: USGS MCS salient statistics (US production, trade, NIR)."""
+"""Tests for ingest.usgs_mcs.salient: USGS MCS salient statistics (US production, trade, NIR)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from ingest._result import REJECT_SCHEMA
-from ingest.usgs_salient import (
+from ingest.usgs_mcs.salient import (
     USGS_MCS_SALIENT_SCHEMA,
     parse_salient_column,
     parse_value,

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingest import wgi
+from ingest.wgi import reader as wgi
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wgi"
 EXPORT = FIXTURES / "WGI_DataBank_export.csv"

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from wheel_data import extract_lib_file
 
-from ingest import world_mining_data as wmd
+from ingest.world_mining_data import reader as wmd
 
 YEARS = ("2021", "2022")
 COUNTRY_COLUMNS = ("Country", "Country_Code", "Country_ISO", *YEARS, "unit", "data_source")

@@ -13,11 +13,14 @@ import pytest
 from dbt_fixtures import dbt_build
 from wheel_data import extract_lib_file
 
-from ingest import usgs_mcs, wgi, world_mining_data
 from ingest._result import empty_rejects
+from ingest.reference.reader import reference_tables
+from ingest.usgs_mcs import reader as usgs_mcs
+from ingest.wgi import reader as wgi
+from ingest.world_mining_data import reader as world_mining_data
 from orchestration.defs.quality import production_sources_agree
 from orchestration.resources import WarehouseResource
-from warehouse.load import load_source, load_source_read, reference_tables
+from warehouse.load import load_source, load_source_read
 
 USGS_FIXTURES = Path(__file__).parent / "fixtures" / "usgs_mcs"
 SELECT = [

@@ -18,34 +18,17 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest import reference
+from ingest import registry
 from ingest._result import SourceRead
+from ingest.baci import TRADE_FILE_YEAR_SQL
+from warehouse.raw_schema import raw_ddl
 
-RAW_SCHEMA_SQL = Path(__file__).with_name("raw_schema.sql")
 
-# Raw tables a source may replace. Table names cannot be bound as parameters, so every name
-# that reaches SQL text is checked against this list first.
-RAW_TABLES = frozenset(
-    {
-        "baci_trade",
-        "baci_country_codes",
-        "baci_product_codes",
-        "usgs_mcs_world",
-        "usgs_mcs_salient",
-        "policy_events",
-        "policy_event_hs6",
-        "policy_event_targets",
-        "ref_countries",
-        "ref_commodities",
-        "ref_minerals",
-        "ref_hs_concordance",
-        "ref_baci_historical_codes",
-        "comtrade_records",
-        "wgi_governance",
-        "world_mining_data_production",
-        "world_mining_data_materials",
-    }
-)
+def raw_tables() -> frozenset[str]:
+    """Raw tables a source may replace: those of the sources' specs (`ingest.registry`). Table
+    names cannot be bound as parameters, so every name that reaches SQL text is checked
+    against this list first."""
+    return registry.raw_table_names()
 
 
 class LoadInvariantError(RuntimeError):
@@ -101,7 +84,7 @@ def file_checksum(path: Path) -> str:
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the `raw` schema and every raw table that does not exist yet."""
-    con.execute(RAW_SCHEMA_SQL.read_text(encoding="utf-8"))
+    con.execute(raw_ddl())
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -116,8 +99,9 @@ def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def _replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
-    if table not in RAW_TABLES:
-        raise ValueError(f"unknown raw table {table!r}; expected one of {sorted(RAW_TABLES)}")
+    known = raw_tables()
+    if table not in known:
+        raise ValueError(f"unknown raw table {table!r}; expected one of {sorted(known)}")
     columns = _table_columns(con, table)
     missing = [c for c in columns if c not in frame.columns]
     if missing and frame.height:
@@ -228,10 +212,6 @@ def load_source_read(
     )
 
 
-# The year of a BACI trade file, from its name (`BACI_HS17_Y2023_V202501.csv` -> 2023).
-_TRADE_FILE_YEAR_SQL = "try_cast(regexp_extract(source_file, '_Y([0-9]{4})[_.]', 1) as integer)"
-
-
 def load_trade_years(
     con: duckdb.DuckDBPyConnection,
     read: SourceRead,
@@ -260,7 +240,7 @@ def load_trade_years(
             con.execute("insert into raw.baci_trade by name select * from incoming")
         con.execute(
             "delete from raw.quarantine where source = ? "
-            f"and list_contains(?, {_TRADE_FILE_YEAR_SQL})",
+            f"and list_contains(?, {TRADE_FILE_YEAR_SQL})",
             [source, years],
         )
         _insert_quarantine(con, source, read.rejects, loaded_at)
@@ -294,7 +274,7 @@ def prune_trade_years(
         con.execute("delete from raw.baci_trade where not list_contains(?, year)", [keep])
         con.execute(
             "delete from raw.quarantine where source = ? "
-            f"and not list_contains(?, {_TRADE_FILE_YEAR_SQL})",
+            f"and not list_contains(?, {TRADE_FILE_YEAR_SQL})",
             [source, keep],
         )
         con.execute("commit")
@@ -302,32 +282,3 @@ def prune_trade_years(
         con.execute("rollback")
         raise
     return removed
-
-
-def reference_tables() -> dict[str, pl.DataFrame]:
-    """The packaged reference tables, shaped as raw.ref_countries, raw.ref_commodities,
-    raw.ref_minerals, raw.ref_hs_concordance and raw.ref_baci_historical_codes."""
-    from ingest import hs_concordance
-
-    return {
-        "ref_countries": reference.countries().drop("aliases"),
-        "ref_commodities": reference.commodities(),
-        "ref_minerals": reference.minerals(),
-        "ref_hs_concordance": hs_concordance.concordance(),
-        "ref_baci_historical_codes": baci_historical_codes(),
-    }
-
-
-def baci_historical_codes() -> pl.DataFrame:
-    """`ingest.baci.BACI_HISTORICAL_CODES` as raw.ref_baci_historical_codes: one row per
-    historical BACI country code with its present-day successor (58 Belgium-Luxembourg -> BEL)."""
-    from ingest.baci import BACI_HISTORICAL_CODES
-
-    return pl.DataFrame(
-        {
-            "baci_code": list(BACI_HISTORICAL_CODES),
-            "country_iso3": [iso3 for iso3, _ in BACI_HISTORICAL_CODES.values()],
-            "note": [note for _, note in BACI_HISTORICAL_CODES.values()],
-        },
-        schema={"baci_code": pl.Int32(), "country_iso3": pl.Utf8(), "note": pl.Utf8()},
-    )

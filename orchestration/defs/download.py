@@ -20,7 +20,7 @@ from dagster import (
     define_asset_job,
 )
 
-from ingest import comtrade_api
+from ingest.comtrade import download as comtrade_api
 from orchestration.resources import LandingResource
 
 DOWNLOAD_GROUP = "download"

@@ -1,8 +1,9 @@
-"""Ingest assets: one per landing source, each loading its raw tables into the warehouse.
+"""Ingest assets: one per source of `ingest.registry`, each loading its raw tables.
 
-Every asset reads its folder of the landing directory with the pure readers of `ingest/`, then
+Every asset reads its folder of the landing directory with its source's reader (the spec's), then
 replaces its raw tables, quarantine rows and load-log lines in one DuckDB transaction
-(`warehouse.load`). A source whose folder is absent loads zero rows.
+(`warehouse.load`). A source whose folder is absent loads zero rows. BACI is the exception: its
+trade table is partitioned by year (`baci_trade`) and its code files load apart (`baci_codes`).
 """
 
 import time
@@ -22,22 +23,15 @@ from dagster import (
     multi_asset,
 )
 
-from ingest import baci, comtrade, policy_events, usgs_mcs, wgi, world_mining_data
-from ingest._result import SourceRead, empty_rejects
+from ingest import baci, registry
+from ingest._result import SourceRead
+from ingest.baci import reader as baci_reader
+from ingest.source import SourceSpec
 from orchestration import progress
 from orchestration.resources import LandingResource, WarehouseResource
-from warehouse.load import (
-    SourceLoad,
-    load_source,
-    load_source_read,
-    load_trade_years,
-    prune_trade_years,
-    reference_tables,
-)
+from warehouse.load import SourceLoad, load_source_read, load_trade_years, prune_trade_years
 
 RAW_GROUP = "raw"
-
-FolderReader = Callable[[Path, str], SourceRead]
 
 
 def raw_key(table: str) -> AssetKey:
@@ -117,47 +111,66 @@ def read_steady(folder: Path, read: Callable[[], SourceRead]) -> SourceRead:
     return result
 
 
-def landing_source_asset(
-    name: str,
-    folder: str,
-    published_source: str,
-    tables: tuple[str, ...],
-    reader: FolderReader,
-    description: str,
-    synthetic_in_demo: bool = True,
-):
-    """A multi-asset that loads one landing folder into its raw tables.
+def _table_descriptions(spec: SourceSpec) -> dict[str, str]:
+    return {
+        table.name: table.description or f"{spec.description} ({table.name})"
+        for table in spec.tables
+    }
 
-    Rows are labelled `published_source`, or `demo` when the landing directory is the synthetic
-    demo and the source is one the demo synthesises (`synthetic_in_demo`).
+
+def _specs(spec: SourceSpec, tables: tuple[str, ...] | None = None) -> list[AssetSpec]:
+    descriptions = _table_descriptions(spec)
+    return [
+        AssetSpec(raw_key(table), group_name=RAW_GROUP, description=descriptions[table])
+        for table in (tables or spec.table_names)
+    ]
+
+
+def landing_source_asset(spec: SourceSpec):
+    """A multi-asset `ingest_<name>` that loads one source's landing folder into its raw tables.
+
+    Rows are labelled the spec's `label`, or the landing directory's label when it declares itself
+    synthetic (`landing.toml`) and the spec is `labelled_by_landing`.
     """
 
-    @multi_asset(
-        name=f"ingest_{name}",
-        specs=[
-            AssetSpec(raw_key(table), group_name=RAW_GROUP, description=f"{description} ({table})")
-            for table in tables
-        ],
-        pool="duckdb_writer",
-    )
+    @multi_asset(name=f"ingest_{spec.name}", specs=_specs(spec), pool="duckdb_writer")
     def _ingest(
         context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
     ) -> Iterator[MaterializeResult]:
         started = time.perf_counter()
-        source_folder = landing.folder(folder)
+        source_folder = landing.folder(spec.folder)
         if not source_folder.is_dir():
-            context.log.info(f"{name}: no folder {source_folder}; its raw tables will be empty")
-        label = landing.data_label(published_source) if synthetic_in_demo else published_source
-        read = read_steady(source_folder, lambda: reader(source_folder, label))
+            context.log.info(
+                f"{spec.name}: no folder {source_folder}; its raw tables will be empty"
+            )
+        label = landing.data_label(spec.label) if spec.labelled_by_landing else spec.label
+        read = read_steady(source_folder, lambda: spec.read(source_folder, label))
         with warehouse.writer() as con:
-            loaded = load_source_read(con, read, run_id=context.run.run_id, source=name)
+            loaded = load_source_read(con, read, run_id=context.run.run_id, source=spec.name)
         _log_load(context, loaded, started)
         yield from _materializations(loaded)
 
     return _ingest
 
 
-BACI_FOLDER = "baci"
+def packaged_source_asset(spec: SourceSpec):
+    """A multi-asset `ingest_<name>` that loads data shipped with critmin (no landing folder)."""
+
+    @multi_asset(name=f"ingest_{spec.name}", specs=_specs(spec), pool="duckdb_writer")
+    def _ingest(
+        context: AssetExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[MaterializeResult]:
+        started = time.perf_counter()
+        read = spec.read(Path(), spec.label)  # the reader reads no folder
+        with warehouse.writer() as con:
+            loaded = load_source_read(con, read, run_id=context.run.run_id, source=spec.name)
+        _log_load(context, loaded, started)
+        yield from _materializations(loaded)
+
+    return _ingest
+
+
+BACI_FOLDER = baci.SPEC.folder
 TRADE_KEY = raw_key("baci_trade")
 # One partition per BACI year, registered from the years of the trade files in the landing
 # directory (`register_trade_years`): adding a year's file loads only that year, and re-loading a
@@ -166,6 +179,7 @@ BACI_YEARS = DynamicPartitionsDefinition(name="baci_year")
 # Dagster's run tags for a run over a range of partitions.
 PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
 PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
+BACI_CODE_TABLES = ("baci_country_codes", "baci_product_codes")
 
 
 @asset(
@@ -174,7 +188,7 @@ PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
     partitions_def=BACI_YEARS,
     backfill_policy=BackfillPolicy.single_run(),
     pool="duckdb_writer",
-    description="CEPII BACI bilateral trade, critical-mineral HS6 codes only, one partition a year",
+    description=baci.SPEC.table("baci_trade").description,
 )
 def baci_trade(
     context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
@@ -184,8 +198,8 @@ def baci_trade(
     folder = landing.folder(BACI_FOLDER)
     read = read_steady(
         folder,
-        lambda: baci.read_baci_folder(
-            folder, landing.data_label("baci"), years=years, code_files=False
+        lambda: baci_reader.read_baci_folder(
+            folder, landing.data_label(baci.SPEC.label), years=years, code_files=False
         ),
     )
     with warehouse.writer() as con:
@@ -204,13 +218,7 @@ def baci_trade(
 
 @multi_asset(
     name="ingest_baci_codes",
-    specs=[
-        AssetSpec(raw_key(table), group_name=RAW_GROUP, description=description)
-        for table, description in (
-            ("baci_country_codes", "CEPII BACI country codes file"),
-            ("baci_product_codes", "CEPII BACI product codes file"),
-        )
-    ],
+    specs=_specs(baci.SPEC, BACI_CODE_TABLES),
     pool="duckdb_writer",
 )
 def baci_codes(
@@ -220,13 +228,14 @@ def baci_codes(
     started = time.perf_counter()
     folder = landing.folder(BACI_FOLDER)
     read = read_steady(
-        folder, lambda: baci.read_baci_folder(folder, landing.data_label("baci"), years=())
+        folder,
+        lambda: baci_reader.read_baci_folder(folder, landing.data_label(baci.SPEC.label), years=()),
     )
-    tables = {name: read.tables[name] for name in ("baci_country_codes", "baci_product_codes")}
+    tables = {name: read.tables[name] for name in BACI_CODE_TABLES}
     read = SourceRead(source=read.source, tables=tables, rejects=read.rejects, files=read.files)
     with warehouse.writer() as con:
         loaded = load_source_read(con, read, run_id=context.run.run_id, source="baci_codes")
-        removed = prune_trade_years(con, keep=baci.trade_years(folder))
+        removed = prune_trade_years(con, keep=baci_reader.trade_years(folder))
     _log_load(context, loaded, started)
     if removed:
         context.log.info(f"baci: years {removed} are no longer landed; removed from raw.baci_trade")
@@ -235,7 +244,7 @@ def baci_codes(
 
 def register_trade_years(instance: DagsterInstance, landing_dir: Path) -> list[str]:
     """Add a `baci_year` partition for every year with a trade file landed; return them all."""
-    years = [str(year) for year in baci.trade_years(landing_dir / BACI_FOLDER)]
+    years = [str(year) for year in baci_reader.trade_years(landing_dir / BACI_FOLDER)]
     known = list(instance.get_dynamic_partitions(BACI_YEARS.name))
     new = [year for year in years if year not in known]
     if not new:
@@ -262,99 +271,18 @@ def trade_year_range_tags(years: list[str]) -> dict[str, str]:
     }
 
 
-usgs_production = landing_source_asset(
-    name="usgs_mcs",
-    folder="usgs_mcs",
-    published_source="usgs_mcs",
-    tables=("usgs_mcs_world", "usgs_mcs_salient"),
-    reader=usgs_mcs.read_usgs_folder,
-    description="USGS MCS world production and reserves, and US salient statistics",
-)
-
-comtrade_records = landing_source_asset(
-    name="comtrade",
-    folder="comtrade",
-    published_source="comtrade",
-    tables=("comtrade_records",),
-    reader=comtrade.read_comtrade_folder,
-    description="UN Comtrade v1 records (API responses saved as JSON, or CSV extracts)",
-    # The demo directory has no Comtrade data.
-    synthetic_in_demo=False,
-)
-
-policy_register = landing_source_asset(
-    name="policy_events",
-    folder="policy_events",
-    published_source="policy_register",
-    tables=("policy_events", "policy_event_hs6", "policy_event_targets"),
-    reader=policy_events.read_policy_folder,
-    description="Curated register of export controls, bans, stockpiles and agreements",
-    # The demo directory carries the real curated register, not a synthetic one.
-    synthetic_in_demo=False,
-)
-
-wgi_governance = landing_source_asset(
-    name="wgi",
-    folder="wgi",
-    published_source="wgi",
-    tables=("wgi_governance",),
-    reader=wgi.read_wgi_folder,
-    description="World Bank Worldwide Governance Indicators (DataBank CSV export or wgi.db)",
-)
-
-world_mining_data_production = landing_source_asset(
-    name="world_mining_data",
-    folder="world_mining_data",
-    published_source="world_mining_data",
-    tables=("world_mining_data_production", "world_mining_data_materials"),
-    reader=world_mining_data.read_world_mining_data_folder,
-    description="World Mining Data production by mineral and country, HS codes and EoL-RIR",
-    # The demo directory has no World Mining Data file.
-    synthetic_in_demo=False,
-)
+def _source_assets() -> list:
+    """One ingest asset per source of the registry; BACI's two are defined above."""
+    assets = []
+    for spec in registry.SOURCES:
+        if spec is baci.SPEC:
+            assets += [baci_trade, baci_codes]
+        elif spec.folder is None:
+            assets.append(packaged_source_asset(spec))
+        else:
+            assets.append(landing_source_asset(spec))
+    return assets
 
 
-@multi_asset(
-    name="ingest_reference",
-    specs=[
-        AssetSpec(raw_key(table), group_name=RAW_GROUP, description=description)
-        for table, description in (
-            ("ref_countries", "Countries: ISO3, M49 and BACI codes, region"),
-            ("ref_commodities", "Critical-mineral HS6 codes: mineral and value-chain stage"),
-            ("ref_minerals", "Minerals: the official critical-mineral lists naming each"),
-            ("ref_hs_concordance", "HS revisions concorded to HS 2017 for critical codes"),
-            ("ref_baci_historical_codes", "Historical BACI country codes -> successor ISO3"),
-        )
-    ],
-    pool="duckdb_writer",
-)
-def reference_data(
-    context: AssetExecutionContext, warehouse: WarehouseResource
-) -> Iterator[MaterializeResult]:
-    """The reference tables shipped with critmin (`ingest/data/`)."""
-    started = time.perf_counter()
-    with warehouse.writer() as con:
-        loaded = load_source(
-            con,
-            "reference",
-            reference_tables(),
-            empty_rejects(),
-            files=(),
-            run_id=context.run.run_id,
-        )
-    _log_load(context, loaded, started)
-    yield from _materializations(loaded)
-
-
-defs = Definitions(
-    assets=[
-        baci_trade,
-        baci_codes,
-        usgs_production,
-        comtrade_records,
-        policy_register,
-        wgi_governance,
-        world_mining_data_production,
-        reference_data,
-    ]
-)
+SOURCE_ASSETS = _source_assets()
+defs = Definitions(assets=SOURCE_ASSETS)

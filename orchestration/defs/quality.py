@@ -15,6 +15,7 @@ from dagster import (
     build_sensor_for_freshness_checks,
 )
 
+from ingest import registry
 from orchestration import expectations, progress
 from orchestration.resources import WarehouseResource
 
@@ -143,16 +144,9 @@ GX_CHECKS = [
 
 
 # Sources are re-read by the monthly refresh: a raw table not loaded for 35 days means the
-# refresh has stopped running.
+# refresh has stopped running. One table per source, the one its spec names (`fresh_table`).
 SOURCE_TABLES = [
-    AssetKey(["raw", table])
-    for table in (
-        "baci_trade",
-        "usgs_mcs_world",
-        "comtrade_records",
-        "policy_events",
-        "world_mining_data_production",
-    )
+    AssetKey(["raw", spec.fresh_table]) for spec in registry.SOURCES if spec.fresh_table
 ]
 source_freshness_checks = build_last_update_freshness_checks(
     assets=SOURCE_TABLES, lower_bound_delta=timedelta(days=35)

@@ -13,7 +13,7 @@ field, so a record never spans two lines.
 Each data row of a trade file ends up in exactly one place:
 - out of scope: its zero-padded `k` is an HS6 code outside `scope_codes(revision)` (the critical
   codes of commodities.csv plus the codes of the file's HS revision that concord to one of them,
-  see ingest.hs_concordance);
+  see ingest.reference.hs_concordance);
 - rejected (REJECT_SCHEMA, `raw_record` = the line's fields joined by commas): a row whose `k` is
   not an HS6 code (empty, not numeric, more than six digits), or an in-scope row with a missing or
   non-numeric `t`, `i`, `j` or `v`, a `q` that is neither a number, empty nor `NA`, a negative `v`
@@ -44,7 +44,6 @@ loaded or rejected (non-numeric or duplicate code); blank lines are not rows.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -54,36 +53,25 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from ingest import reference
 from ingest._result import REJECT_SCHEMA, FileRead, ReadResult, SourceRead, empty_rejects
+from ingest.baci import (
+    COUNTRY_CODES_FILE,
+    PRODUCT_CODES_FILE,
+    TRADE_FILE,
+    hs_revision_from_product_name,
+    hs_revision_from_trade_name,
+    year_from_trade_name,
+)
+from ingest.baci.schema import (
+    BACI_COUNTRY_CODES_SCHEMA,
+    BACI_HISTORICAL_CODES_SCHEMA,
+    BACI_PRODUCT_CODES_SCHEMA,
+    BACI_TRADE_SCHEMA,
+)
+from ingest.reference import lookup as reference
 
 TRADE_COLUMNS: tuple[str, ...] = ("t", "i", "j", "k", "v", "q")
 
-BACI_TRADE_SCHEMA: dict[str, pl.DataType] = {
-    "year": pl.Int32(),
-    "exporter_code": pl.Int32(),
-    "importer_code": pl.Int32(),
-    "hs6": pl.Utf8(),
-    "value_usd": pl.Float64(),
-    "quantity_t": pl.Float64(),
-    "hs_revision": pl.Utf8(),
-    "source": pl.Utf8(),
-    "source_file": pl.Utf8(),
-    "source_line": pl.Int64(),
-}
-BACI_COUNTRY_CODES_SCHEMA: dict[str, pl.DataType] = {
-    "country_code": pl.Int32(),
-    "country_name": pl.Utf8(),
-    "iso2": pl.Utf8(),
-    "iso3": pl.Utf8(),
-    "source_file": pl.Utf8(),
-}
-BACI_PRODUCT_CODES_SCHEMA: dict[str, pl.DataType] = {
-    "hs6": pl.Utf8(),
-    "description": pl.Utf8(),
-    "hs_revision": pl.Utf8(),
-    "source_file": pl.Utf8(),
-}
 
 # Output column -> file column, per release layout of country_codes_V*.csv.
 COUNTRY_CODE_LAYOUTS: dict[str, dict[str, str]] = {
@@ -122,12 +110,6 @@ PRODUCT_CODE_COLUMNS: tuple[str, ...] = ("code", "description")
 # Placeholders BACI prints where a country has no ISO code ("Other Asia, nes").
 _MISSING_ISO = frozenset({"", "N/A", "NA"})
 
-TRADE_FILE = re.compile(r"^BACI_.*_Y\d{4}_V\w+\.csv$", re.IGNORECASE)
-COUNTRY_CODES_FILE = re.compile(r"^country_codes_V\w+\.csv$", re.IGNORECASE)
-PRODUCT_CODES_FILE = re.compile(r"^product_codes_HS\d{2}_V\w+\.csv$", re.IGNORECASE)
-_TRADE_REVISION = re.compile(r"^BACI_(HS\d{2})_", re.IGNORECASE)
-_PRODUCT_REVISION = re.compile(r"^product_codes_(HS\d{2})_", re.IGNORECASE)
-_FILE_YEAR = re.compile(r"_Y(\d{4})(?:_|\.)", re.IGNORECASE)
 
 _INDEX = "_index"
 _LINE = "_line"
@@ -135,27 +117,6 @@ _FIRST_DATA_LINE = 2  # the header is line 1
 _NEWLINE = ord("\n")
 # Bytes of whole lines parsed at a time: bounds memory whatever the file size (16 MB ~ 500k rows).
 BLOCK_BYTES = 16 << 20
-
-
-# --- file-name facts -------------------------------------------------------------------------
-
-
-def hs_revision_from_trade_name(name: str) -> str | None:
-    """`BACI_HS17_Y2023_V202501.csv` -> `HS17`; None when the name carries no revision."""
-    match = _TRADE_REVISION.match(name)
-    return match.group(1).upper() if match else None
-
-
-def hs_revision_from_product_name(name: str) -> str | None:
-    """`product_codes_HS17_V202301.csv` -> `HS17`; None when the name carries no revision."""
-    match = _PRODUCT_REVISION.match(name)
-    return match.group(1).upper() if match else None
-
-
-def year_from_trade_name(name: str) -> int | None:
-    """`BACI_HS17_Y2023_V202501.csv` -> 2023; None when the name carries no `Y<year>`."""
-    match = _FILE_YEAR.search(name)
-    return int(match.group(1)) if match else None
 
 
 # --- trade files -----------------------------------------------------------------------------
@@ -189,8 +150,8 @@ def read_baci_trade_file(path: Path, source: str = "baci") -> tuple[ReadResult, 
 
 def scope_codes(revision: str | None) -> frozenset[str]:
     """HS6 codes a trade file of `revision` keeps: the critical codes of the reporting revision
-    and every code of `revision` that concords to one of them (see ingest.hs_concordance)."""
-    from ingest import hs_concordance
+    and every code of `revision` that concords to one of them (ingest.reference.hs_concordance)."""
+    from ingest.reference import hs_concordance
 
     return reference.critical_hs6_codes() | hs_concordance.critical_source_codes(revision)
 
@@ -804,3 +765,16 @@ def _stack(frames: list[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.Dat
     if not frames:
         return pl.DataFrame(schema=schema)
     return pl.concat([frame.cast(schema) for frame in frames], how="vertical")
+
+
+def historical_codes_table() -> pl.DataFrame:
+    """BACI_HISTORICAL_CODES as raw.ref_baci_historical_codes: one row per historical BACI
+    country code with its present-day successor (58 Belgium-Luxembourg -> BEL)."""
+    return pl.DataFrame(
+        {
+            "baci_code": list(BACI_HISTORICAL_CODES),
+            "country_iso3": [iso3 for iso3, _ in BACI_HISTORICAL_CODES.values()],
+            "note": [note for _, note in BACI_HISTORICAL_CODES.values()],
+        },
+        schema=BACI_HISTORICAL_CODES_SCHEMA,
+    )

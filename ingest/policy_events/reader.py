@@ -36,7 +36,12 @@ import polars as pl
 import yaml
 
 from ingest._result import FileRead, SourceRead, empty_rejects, rejects_frame
-from ingest.reference import (
+from ingest.policy_events.schema import (
+    POLICY_EVENT_HS6_SCHEMA,
+    POLICY_EVENT_TARGETS_SCHEMA,
+    POLICY_EVENTS_SCHEMA,
+)
+from ingest.reference.lookup import (
     DATA_DIR,
     MINERALS,
     countries,
@@ -84,36 +89,6 @@ DATE_ORDER: tuple[tuple[str, str], ...] = (
     ("effective_date", "revoked_date"),
 )
 
-POLICY_EVENTS_SCHEMA: dict[str, pl.DataType] = {
-    "event_id": pl.Utf8(),
-    "imposing_iso3": pl.Utf8(),
-    "legal_reference": pl.Utf8(),
-    "title": pl.Utf8(),
-    "measure_type": pl.Utf8(),
-    "announced_date": pl.Date(),
-    "effective_date": pl.Date(),
-    "suspended_from": pl.Date(),
-    "suspended_until": pl.Date(),
-    "revoked_date": pl.Date(),
-    "elements": pl.List(pl.Utf8()),
-    "minerals": pl.List(pl.Utf8()),
-    "status": pl.Utf8(),
-    "source_url": pl.Utf8(),
-    "notes": pl.Utf8(),
-    "source": pl.Utf8(),
-    "source_file": pl.Utf8(),
-    "source_line": pl.Int64(),
-}
-POLICY_EVENT_HS6_SCHEMA: dict[str, pl.DataType] = {
-    "event_id": pl.Utf8(),
-    "hs6": pl.Utf8(),
-    "source_file": pl.Utf8(),
-}
-POLICY_EVENT_TARGETS_SCHEMA: dict[str, pl.DataType] = {
-    "event_id": pl.Utf8(),
-    "target_iso3": pl.Utf8(),
-    "source_file": pl.Utf8(),
-}
 TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "policy_events": POLICY_EVENTS_SCHEMA,
     "policy_event_hs6": POLICY_EVENT_HS6_SCHEMA,

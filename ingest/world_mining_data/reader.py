@@ -53,8 +53,9 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest import reference
 from ingest._result import FileRead, ReadResult, SourceRead, empty_rejects, rejects_frame
+from ingest.reference import lookup as reference
+from ingest.world_mining_data.schema import MATERIALS_SCHEMA, PRODUCTION_SCHEMA
 
 SOURCE = "world_mining_data"
 PRODUCTION_TABLE = "world_mining_data_production"
@@ -151,42 +152,6 @@ WMD_TABLES: dict[str, WmdTable] = {
     "Uranium (U3O8)": WmdTable("uranium", "U3O8"),
 }
 
-PRODUCTION_SCHEMA: dict[str, pl.DataType] = {
-    "source_table": pl.Utf8(),
-    "mineral": pl.Utf8(),
-    "content_basis": pl.Utf8(),
-    "production_type": pl.Utf8(),
-    "country_name": pl.Utf8(),
-    "country_code": pl.Utf8(),
-    "country_iso_raw": pl.Utf8(),
-    "country_iso3": pl.Utf8(),
-    "row_kind": pl.Utf8(),
-    "year": pl.Int32(),
-    "quantity": pl.Float64(),
-    "unit": pl.Utf8(),
-    "data_status": pl.Utf8(),
-    "source": pl.Utf8(),
-    "source_file": pl.Utf8(),
-    "source_line": pl.Int64(),
-}
-
-MATERIALS_SCHEMA: dict[str, pl.DataType] = {
-    "source_table": pl.Utf8(),
-    "sheet_name": pl.Utf8(),
-    "mineral": pl.Utf8(),
-    "category": pl.Utf8(),
-    "reference_id": pl.Utf8(),
-    "supply_chain_stage": pl.Utf8(),
-    "symbol": pl.Utf8(),
-    "reference_url": pl.Utf8(),
-    "eol_rir_2023": pl.Float64(),
-    "hs_code": pl.Utf8(),
-    "hs_codes_complementary": pl.Utf8(),
-    "hs_description": pl.Utf8(),
-    "source": pl.Utf8(),
-    "source_file": pl.Utf8(),
-    "source_line": pl.Int64(),
-}
 
 IDENTITY_COLUMNS = ("Country", "Country_Code", "Country_ISO")
 TRAILING_COLUMNS = ("unit", "data_source")

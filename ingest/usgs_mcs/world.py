@@ -10,7 +10,7 @@ Every layout USGS has published is read, recognised by its header (never by the 
 - the single world file of the 2025 edition (`MCS2025_World_Data.csv`): `SOURCE, COMMODITY,
   COUNTRY, TYPE, UNIT_MEAS, PROD_2023, "PROD_EST_ 2024"` (stray space), `PROD_NOTES,
   RESERVES_2024, RESERVE_NOTES`, the commodity and the unit given per line;
-- salient-statistics files (`DataSource,Commodity,Year,...`) are read by `ingest.usgs_salient`.
+- salient-statistics files (`DataSource,Commodity,Year,...`) are read by `ingest.usgs_mcs.salient`.
 
 Files come with a UTF-8 BOM, CRLF line ends, runs of trailing empty columns, blank lines made of
 commas, footnote digits glued to names (`Other countries6`) and ragged lines (a line may stop
@@ -100,8 +100,9 @@ from typing import Any
 
 import polars as pl
 
-from ingest import reference
-from ingest._result import REJECT_SCHEMA, FileRead, ReadResult, SourceRead, empty_rejects
+from ingest._result import REJECT_SCHEMA, FileRead, ReadResult
+from ingest.reference import lookup as reference
+from ingest.usgs_mcs.schema import USGS_MCS_WORLD_SCHEMA
 
 # USGS commodity codes (file-name part) -> the warehouse's snake_case mineral, from the
 # `usgs_mcs_codes` column of ingest/data/minerals.csv. A code whose file reports several minerals
@@ -231,27 +232,6 @@ UNIT_REVISION_NOTE = (
     "unit corrected from {} to {} by the MCS 2024 data release revision of 2024-03-06"
 )
 
-USGS_MCS_WORLD_SCHEMA: dict[str, pl.DataType] = {
-    "edition": pl.Int32(),
-    "commodity_code": pl.Utf8(),
-    "mineral": pl.Utf8(),
-    "country_raw": pl.Utf8(),
-    "country_name": pl.Utf8(),
-    "country_iso3": pl.Utf8(),
-    "row_kind": pl.Utf8(),
-    "type_raw": pl.Utf8(),
-    "production_type": pl.Utf8(),
-    "measure": pl.Utf8(),
-    "year": pl.Int32(),
-    "quantity": pl.Float64(),
-    "unit": pl.Utf8(),
-    "is_estimate": pl.Boolean(),
-    "value_flag": pl.Utf8(),
-    "notes": pl.Utf8(),
-    "source": pl.Utf8(),
-    "source_file": pl.Utf8(),
-    "source_line": pl.Int64(),
-}
 
 MEASURE_BY_PREFIX: dict[str, str] = {
     "prod": "production",
@@ -390,11 +370,11 @@ def read_csv_text(path: Path, expected_header: str = EXPECTED_HEADER) -> CsvText
             unreadable[last.line] = cut
     clean = [
         DataLine(
-            line=line.line, cells=[_clean_text(c) for c in line.cells], raw=_clean_text(line.raw)
+            line=line.line, cells=[clean_text(c) for c in line.cells], raw=clean_text(line.raw)
         )
         for line in lines
     ]
-    return CsvText(header=[_clean_text(c) for c in header], lines=clean, unreadable=unreadable)
+    return CsvText(header=[clean_text(c) for c in header], lines=clean, unreadable=unreadable)
 
 
 def _has_undecodable(text: str) -> bool:
@@ -410,7 +390,7 @@ def _undecodable_reason(text: str) -> str:
     )
 
 
-def _clean_text(text: str) -> str:
+def clean_text(text: str) -> str:
     """Undecodable bytes (kept as surrogates while reading) become U+FFFD for storage."""
     return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
 
@@ -1048,129 +1028,3 @@ def row_kind(country_name: str) -> str:
 
 def empty_world_frame() -> pl.DataFrame:
     return pl.DataFrame(schema=USGS_MCS_WORLD_SCHEMA)
-
-
-# --- folder ----------------------------------------------------------------------------------
-
-# Files in a USGS release that carry no world or salient table, by name: name pattern -> reason.
-IGNORED_FILES: dict[str, str] = {
-    r"\.xml$": "metadata (FGDC XML), no data",
-    r"\.txt$": "release notes (the 2024-03-06 unit revision is applied by the reader)",
-    r"^MCS\d{4}_Fig\d+_": "trends-chapter figure data (chart series, no world/salient table)",
-    r"^MCS\d{4}_T[1-4]_": (
-        "trends-chapter table (industry/economic trends, state value ranks, end uses): "
-        "aggregate tables outside the world and salient layouts"
-    ),
-}
-
-
-def ignored_reason(name: str) -> str | None:
-    """Why a file of a USGS release is not read (IGNORED_FILES), or None when it is read."""
-    for pattern, reason in IGNORED_FILES.items():
-        if re.search(pattern, name, re.IGNORECASE):
-            return reason
-    return None
-
-
-@dataclass(frozen=True)
-class UsgsFileResult:
-    """One file of a USGS folder: which raw table its rows go to, the rows and the counts."""
-
-    table: str
-    result: ReadResult
-    file: FileRead
-
-
-def read_usgs_file(path: Path, source: str = "usgs_mcs") -> UsgsFileResult:
-    """Read one USGS MCS CSV in whichever layout its header shows; a file that cannot be read
-    becomes quarantined lines carrying the UsgsFileError message."""
-    from ingest import usgs_salient  # the salient reader builds on this module's text helpers
-
-    try:
-        text = read_csv_text(path)
-        layout = detect_layout(text.header)
-        if layout in (LAYOUT_SALIENT, LAYOUT_CRITICAL_SALIENT):
-            result, read = usgs_salient.read_salient_text(path, text, source)
-            return UsgsFileResult(table="usgs_mcs_salient", result=result, file=read)
-        if layout is None:
-            raise UsgsFileError(
-                f"{path}, line 1: header starts `{','.join(c.strip() for c in text.header[:3])}`, "
-                f"not a USGS MCS layout; expected `{EXPECTED_HEADER}`, "
-                f"`{EXPECTED_SINGLE_HEADER}` or `DataSource,Commodity,Year,...`"
-            )
-        result, read = read_world_text(path, text, source)
-        return UsgsFileResult(table="usgs_mcs_world", result=result, file=read)
-    except UsgsFileError as error:
-        rejects = whole_file_rejects(path, str(error))
-        read = FileRead(
-            path=path, rows_in=rejects.height, rows_loaded=0, rows_rejected=rejects.height
-        )
-        return UsgsFileResult(
-            table="usgs_mcs_world",
-            result=ReadResult(rows=empty_world_frame(), rejects=rejects),
-            file=read,
-        )
-
-
-def whole_file_rejects(path: Path, reason: str) -> pl.DataFrame:
-    """Every non-blank line after the header rejected with `reason` (line 1 when none)."""
-    text = _clean_text(
-        path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
-    )
-    physical = text.splitlines()
-    numbered = [
-        (number, line)
-        for number, line in enumerate(physical, start=1)
-        if number > 1 and line.strip(" ,;\t")
-    ]
-    if not numbered:
-        numbered = [(1, physical[0] if physical else "")]
-    return pl.DataFrame(
-        {
-            "source_file": [path.name] * len(numbered),
-            "source_line": [number for number, _ in numbered],
-            "reason": [reason] * len(numbered),
-            "raw_record": [line for _, line in numbered],
-        },
-        schema=REJECT_SCHEMA,
-    )
-
-
-def usgs_csv_paths(folder: Path) -> list[Path]:
-    """Every `.csv` file under `folder` (sub-folders included), sorted by relative path."""
-    if not folder.is_dir():
-        return []
-    return sorted(
-        (p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() == ".csv"),
-        key=lambda p: p.relative_to(folder).as_posix(),
-    )
-
-
-def read_usgs_folder(folder: Path, source: str = "usgs_mcs") -> SourceRead:
-    """Read every CSV under `folder` (sub-folders included) in the layout its header shows.
-
-    World files go to `usgs_mcs_world`, salient-statistics files to `usgs_mcs_salient`; files
-    matching IGNORED_FILES and non-CSV files (metadata XML, release notes) are not read."""
-    from ingest import usgs_salient
-
-    reads = [
-        read_usgs_file(path, source)
-        for path in usgs_csv_paths(folder)
-        if ignored_reason(path.name) is None
-    ]
-    world = [r.result.rows for r in reads if r.table == "usgs_mcs_world" and r.result.rows.height]
-    salient = [
-        r.result.rows for r in reads if r.table == "usgs_mcs_salient" and r.result.rows.height
-    ]
-    rejects = [r.result.rejects for r in reads]
-    return SourceRead(
-        source=source,
-        tables={
-            "usgs_mcs_world": pl.concat(world) if world else empty_world_frame(),
-            "usgs_mcs_salient": pl.concat(salient)
-            if salient
-            else usgs_salient.empty_salient_frame(),
-        },
-        rejects=pl.concat(rejects) if rejects else empty_rejects(),
-        files=tuple(r.file for r in reads),
-    )

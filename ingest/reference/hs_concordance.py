@@ -24,20 +24,13 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest import reference
+from ingest.reference import lookup as reference
+from ingest.reference.schema import CONCORDANCE_SCHEMA
 
-CONCORDANCE_CSV = Path(__file__).parent / "data" / "hs_concordance_critical.csv"
+CONCORDANCE_CSV = Path(__file__).parents[1] / "data" / "hs_concordance_critical.csv"
 REPORTING_REVISION = "HS17"
 REVISIONS: tuple[str, ...] = reference.HS_REVISIONS
 
-CONCORDANCE_SCHEMA: dict[str, pl.DataType] = {
-    "source_revision": pl.Utf8(),
-    "source_hs6": pl.Utf8(),
-    "hs6_hs17": pl.Utf8(),
-    "is_split": pl.Boolean(),
-    "hs17_targets": pl.Utf8(),
-    "concordance_note": pl.Utf8(),
-}
 _HS6 = re.compile(r"^\d{6}$")
 
 

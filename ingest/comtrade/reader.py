@@ -5,7 +5,7 @@ period, reporterCode, flowCode, partnerCode, partner2Code, cmdCode, customsCode,
 qtyUnitCode, qty, netWgt, cifvalue, fobvalue, primaryValue, isAggregate, isReported, ...`):
 
 - `*.json`: a v1 response body `{"elapsedTime": ..., "count": N, "data": [record, ...],
-  "error": ""}`, as `ingest.comtrade_api` saves it. One record is one data row; its
+  "error": ""}`, as `ingest.comtrade.download` saves it. One record is one data row; its
   `source_line` is the record's index in `data` + 1 (JSON has no useful physical line), and its
   rejected `raw_record` is the record re-serialised as compact JSON. A body that is not valid JSON
   (truncated), carries an error payload (`"error"` non-empty, or `statusCode`/`message` instead of
@@ -58,7 +58,8 @@ from pathlib import Path
 import polars as pl
 
 from ingest._result import FileRead, SourceRead, empty_rejects
-from ingest.reference import country_iso3_from_baci, country_iso3_from_m49
+from ingest.comtrade.schema import COMTRADE_RECORDS_SCHEMA
+from ingest.reference.lookup import country_iso3_from_baci, country_iso3_from_m49
 
 SOURCE = "comtrade"
 TABLE = "comtrade_records"
@@ -99,34 +100,6 @@ COMTRADE_AREAS: dict[int, str] = {
     899: "Areas, nes",
 }
 
-COMTRADE_RECORDS_SCHEMA: dict[str, pl.DataType] = {
-    "freq_code": pl.Utf8(),
-    "ref_year": pl.Int32(),
-    "ref_month": pl.Int32(),
-    "period": pl.Utf8(),
-    "reporter_m49": pl.Int32(),
-    "reporter_iso3": pl.Utf8(),
-    "flow_code": pl.Utf8(),
-    "partner_m49": pl.Int32(),
-    "partner_iso3": pl.Utf8(),
-    "is_world_partner": pl.Boolean(),
-    "partner2_m49": pl.Int32(),
-    "cmd_code": pl.Utf8(),
-    "customs_code": pl.Utf8(),
-    "mot_code": pl.Int32(),
-    "qty_unit_code": pl.Int32(),
-    "qty": pl.Float64(),
-    "net_weight_kg": pl.Float64(),
-    "cif_value_usd": pl.Float64(),
-    "fob_value_usd": pl.Float64(),
-    "primary_value_usd": pl.Float64(),
-    "is_aggregate": pl.Boolean(),
-    "is_reported": pl.Boolean(),
-    "classification_code": pl.Utf8(),
-    "source": pl.Utf8(),
-    "source_file": pl.Utf8(),
-    "source_line": pl.Int64(),
-}
 
 # API field -> output column, for fields copied after validation.
 REQUIRED_FIELDS: tuple[str, ...] = (

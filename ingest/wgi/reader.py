@@ -55,21 +55,9 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest import reference
 from ingest._result import FileRead, ReadResult, SourceRead, empty_rejects, rejects_frame
-
-WGI_SCHEMA: dict[str, pl.DataType] = {
-    "country_name": pl.Utf8(),
-    "country_code": pl.Utf8(),
-    "country_iso3": pl.Utf8(),
-    "series_name": pl.Utf8(),
-    "series_code": pl.Utf8(),
-    "year": pl.Int32(),
-    "value": pl.Float64(),
-    "source": pl.Utf8(),
-    "source_file": pl.Utf8(),
-    "source_line": pl.Int64(),
-}
+from ingest.reference import lookup as reference
+from ingest.wgi.schema import WGI_SCHEMA
 
 IDENTITY_COLUMNS = ("country name", "country code", "series name", "series code")
 EXPECTED_HEADER = (

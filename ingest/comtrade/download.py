@@ -7,14 +7,15 @@ records per code (`FetchSettings.records_per_code`, half the cap as target). A r
 still reaches the cap is split further (HS list, then periods, then flows) and re-requested.
 
 Every response body is written to `<landing>/comtrade/raw/<chunk-id>.json` (temporary file +
-rename) before it is parsed, so re-reading needs no new download; `ingest.comtrade` reads that
-folder. `<landing>/comtrade/raw/_manifest.json` records completed chunks: a re-run skips them and
-requests only what is missing. A capped response is deleted once its split is recorded; a body
-that is still invalid after the last attempt is kept as `_invalid-<chunk-id>.json` for
-inspection (names starting with `_` are not data files).
+rename) before it is parsed, so re-reading needs no new download; `ingest.comtrade.reader` reads
+that folder. `<landing>/comtrade/raw/_manifest.json` records completed chunks: a re-run skips
+them and requests only what is missing. A capped response is deleted once its split is
+recorded; a body that is still invalid after the last attempt is kept as
+`_invalid-<chunk-id>.json` for inspection (names starting with `_` are not data files).
 
-Retries: HTTP 429 and 5xx, socket timeouts, connection errors and truncated or invalid JSON
-bodies are retried up to `max_attempts` with exponential backoff (`backoff_base_s` x 2^(n-1),
+Requests, retries, atomic writes and the manifest go through `ingest.http_client`.
+Retries: HTTP 429 and 5xx, socket timeouts, connection errors and truncated JSON bodies are
+retried up to `max_attempts` with exponential backoff (`backoff_base_s` x 2^(n-1),
 at most `backoff_max_s`); when the server says how long to wait (`Retry-After` header, or a
 message such as "Rate limit is exceeded. Try again in 3 seconds.") the wait is at least that.
 Any other 4xx fails at once with the server's message.
@@ -27,21 +28,19 @@ name, saved file or error message.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import logging
 import os
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest.comtrade import (
+from ingest.comtrade import SPEC
+from ingest.comtrade.reader import (
     FLOW_CODES,
     RAW_SUBFOLDER,
     ApiBody,
@@ -49,13 +48,25 @@ from ingest.comtrade import (
     TruncatedBodyError,
     parse_api_body,
 )
+from ingest.http_client import (
+    HttpStatusError,
+    ManifestError,
+    RetriesExhausted,
+    RetryableError,
+    get_bytes,
+    read_manifest,
+    retry_after_seconds,
+    with_retries,
+    write_atomically,
+    write_manifest,
+)
 
 DEFAULT_BASE_URL = "https://comtradeapi.un.org/data/v1/get"
 API_KEY_ENV = "COMTRADE_API_KEY"
 API_KEY_HEADER = "Ocp-Apim-Subscription-Key"
 RECORD_CAP = 250_000
 MANIFEST_NAME = "_manifest.json"
-LANDING_FOLDER = "comtrade"
+LANDING_FOLDER = SPEC.folder
 FLOWS = ("M", "X")
 
 _RETRY_IN = re.compile(r"try again in (\d+(?:\.\d+)?) second", re.IGNORECASE)
@@ -206,12 +217,6 @@ class FetchSummary:
         return sum(c.records for c in self.chunks if c.status in ("fetched", "skipped"))
 
 
-class _RetryableError(Exception):
-    def __init__(self, reason: str, wait_hint_s: float | None = None) -> None:
-        super().__init__(reason)
-        self.wait_hint_s = wait_hint_s
-
-
 def api_key_from_env() -> str:
     """The subscription key from COMTRADE_API_KEY; MissingApiKeyError when unset or empty."""
     key = os.environ.get(API_KEY_ENV, "").strip()
@@ -263,19 +268,12 @@ def split_chunk(chunk: Chunk) -> list[Chunk]:
     )
 
 
-def retry_delay(attempt: int, settings: FetchSettings, wait_hint_s: float | None) -> float:
-    """Seconds to wait after failed attempt `attempt` (1-based): exponential backoff, at least
-    what the server asked for."""
-    backoff = min(settings.backoff_max_s, settings.backoff_base_s * 2 ** (attempt - 1))
-    return max(backoff, wait_hint_s or 0.0)
-
-
 def server_wait_hint(headers: Mapping[str, str] | None, body: str) -> float | None:
     """Seconds the server asked to wait: `Retry-After` (seconds) or "Try again in N seconds"."""
     hints: list[float] = []
-    retry_after = (headers or {}).get("Retry-After")
-    if retry_after and retry_after.strip().replace(".", "", 1).isdigit():
-        hints.append(float(retry_after))
+    retry_after = retry_after_seconds((headers or {}).get("Retry-After"))
+    if retry_after is not None:
+        hints.append(retry_after)
     match = _RETRY_IN.search(body)
     if match:
         hints.append(float(match.group(1)))
@@ -361,79 +359,65 @@ def _fetch_body(
 ) -> tuple[ApiBody, int]:
     """GET the chunk, save the body to `path`, parse it; retry what can be retried."""
     url = chunk.url(settings.base_url)
-    last_reason = "no attempt made"
-    for attempt in range(1, settings.max_attempts + 1):
+
+    def attempt(_number: int) -> ApiBody:
+        data = _http_get(url, key, settings.timeout_s)
+        write_atomically(path, data)
         try:
-            data = _http_get(url, key, settings.timeout_s)
-            _write_atomically(path, data)
-            return parse_api_body(data.decode("utf-8", errors="replace"), str(path)), attempt
-        except _RetryableError as error:
-            last_reason, hint = _redact(str(error), key), error.wait_hint_s
+            return parse_api_body(data.decode("utf-8", errors="replace"), str(path))
         except TruncatedBodyError as error:
-            last_reason, hint = _redact(str(error), key), None
-        except ComtradeFormatError as error:
-            path.unlink(missing_ok=True)
-            raise ComtradeApiError(f"chunk {chunk.chunk_id}: {_redact(str(error), key)}") from None
-        except ComtradeApiError as error:
-            raise ComtradeApiError(f"chunk {chunk.chunk_id}: {_redact(str(error), key)}") from None
-        if attempt < settings.max_attempts:
-            delay = retry_delay(attempt, settings, hint)
-            log.warning(
-                "chunk %s: attempt %d/%d failed (%s); retrying in %.1f s",
-                chunk.chunk_id,
-                attempt,
-                settings.max_attempts,
-                last_reason,
-                delay,
-            )
-            sleep(delay)
-    if path.is_file():
-        path.replace(path.with_name(f"_invalid-{path.name}"))
-    raise ComtradeApiError(
-        f"chunk {chunk.chunk_id}: gave up after {settings.max_attempts} attempts, last failure: "
-        f"{last_reason}; run the fetch again later to resume from this chunk"
-    )
+            raise RetryableError(str(error)) from None
+
+    def on_retry(number: int, reason: str, delay: float) -> None:
+        log.warning(
+            "chunk %s: attempt %d/%d failed (%s); retrying in %.1f s",
+            chunk.chunk_id,
+            number,
+            settings.max_attempts,
+            reason,
+            delay,
+        )
+
+    try:
+        return with_retries(
+            attempt,
+            settings,
+            sleep=sleep,
+            describe=lambda error: _redact(str(error), key),
+            on_retry=on_retry,
+        )
+    except ComtradeFormatError as error:
+        path.unlink(missing_ok=True)
+        raise ComtradeApiError(f"chunk {chunk.chunk_id}: {_redact(str(error), key)}") from None
+    except ComtradeApiError as error:
+        raise ComtradeApiError(f"chunk {chunk.chunk_id}: {_redact(str(error), key)}") from None
+    except RetriesExhausted as exhausted:
+        if path.is_file():
+            path.replace(path.with_name(f"_invalid-{path.name}"))
+        raise ComtradeApiError(
+            f"chunk {chunk.chunk_id}: gave up after {settings.max_attempts} attempts, last "
+            f"failure: {exhausted.reason}; run the fetch again later to resume from this chunk"
+        ) from None
 
 
 def _http_get(url: str, key: str, timeout_s: float) -> bytes:
-    """The response body of a 200; raises _RetryableError or ComtradeApiError otherwise."""
-    request = urllib.request.Request(
-        url, headers={API_KEY_HEADER: key, "Accept": "application/json"}, method="GET"
-    )
+    """The response body of a 200; raises RetryableError or ComtradeApiError otherwise."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            return response.read()
-    except urllib.error.HTTPError as error:
-        body = _error_body(error)
-        message = _redact(_server_message(body), key)
-        if error.code == 429 or error.code >= 500:
-            raise _RetryableError(
-                f"HTTP {error.code}: {message}", server_wait_hint(error.headers, body)
+        return get_bytes(url, {API_KEY_HEADER: key, "Accept": "application/json"}, timeout_s)
+    except HttpStatusError as error:
+        message = _redact(_server_message(error.body), key)
+        if error.retryable:
+            raise RetryableError(
+                f"HTTP {error.status}: {message}", server_wait_hint(error.headers, error.body)
             ) from None
         advice = (
             f"; check that {API_KEY_ENV} holds a valid subscription key"
-            if error.code in (401, 403)
+            if error.status in (401, 403)
             else "; check the query parameters"
         )
-        raise ComtradeApiError(f"HTTP {error.code}: {message}{advice}") from None
-    except http.client.IncompleteRead as error:
-        expected = len(error.partial) + (error.expected or 0)
-        raise _RetryableError(
-            f"truncated body: received {len(error.partial)} of {expected} bytes"
-        ) from None
-    except TimeoutError:
-        raise _RetryableError(f"no response within {timeout_s:g} s") from None
-    except urllib.error.URLError as error:
-        raise _RetryableError(f"network error: {_redact(str(error.reason), key)}") from None
-    except (ConnectionError, http.client.HTTPException) as error:
-        raise _RetryableError(f"connection failed: {type(error).__name__}") from None
-
-
-def _error_body(error: urllib.error.HTTPError) -> str:
-    try:
-        return error.read().decode("utf-8", errors="replace")
-    except (OSError, http.client.HTTPException):
-        return ""
+        raise ComtradeApiError(f"HTTP {error.status}: {message}{advice}") from None
+    except RetryableError as error:
+        raise RetryableError(_redact(str(error), key), error.wait_hint_s) from None
 
 
 def _server_message(body: str) -> str:
@@ -453,36 +437,15 @@ def _redact(text: str, key: str) -> str:
     return text.replace(key, "[redacted]") if key else text
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    temporary.replace(path)
-
-
 def _read_manifest(raw_dir: Path) -> dict[str, dict[str, object]]:
-    path = raw_dir / MANIFEST_NAME
-    if not path.is_file():
-        return {}
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise ComtradeApiError(
-            f"{path}: not valid JSON ({error.msg}); delete it to fetch every chunk again"
-        ) from None
-    chunks = document.get("chunks") if isinstance(document, dict) else None
-    if not isinstance(chunks, dict):
-        raise ComtradeApiError(f"{path}: expected an object with `chunks`; delete it to refetch")
-    return chunks
+        return read_manifest(raw_dir / MANIFEST_NAME, "chunks")
+    except ManifestError as error:
+        raise ComtradeApiError(f"{error}; delete it to fetch every chunk again") from None
 
 
 def _write_manifest(raw_dir: Path, chunks: Mapping[str, object]) -> None:
-    document = {"format": 1, "chunks": dict(sorted(chunks.items()))}
-    _write_atomically(
-        raw_dir / MANIFEST_NAME, (json.dumps(document, indent=2) + "\n").encode("utf-8")
-    )
+    write_manifest(raw_dir / MANIFEST_NAME, "chunks", chunks)
 
 
 def query_from_lists(

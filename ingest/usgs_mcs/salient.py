@@ -1,7 +1,7 @@
 """USGS Mineral Commodity Summaries salient statistics: US production, trade, consumption,
 prices and net import reliance per commodity and year.
 
-Layouts, recognised by the header (`ingest.usgs_mcs.detect_layout`), never by the file name:
+Layouts, recognised by the header (`ingest.usgs_mcs.world.detect_layout`), never by the file name:
 
 - per-commodity salient files (`mcs2024-<code>_salient.csv`, `cobalt_mcs2022-cobal_salient.csv`):
   `DataSource,Commodity,Year,` then one column per statistic, named
@@ -52,7 +52,8 @@ from pathlib import Path
 import polars as pl
 
 from ingest._result import FileRead, ReadResult, rejects_frame
-from ingest.usgs_mcs import (
+from ingest.usgs_mcs.schema import USGS_MCS_SALIENT_SCHEMA
+from ingest.usgs_mcs.world import (
     LAYOUT_CRITICAL_SALIENT,
     LAYOUT_SALIENT,
     MINERAL_BY_COMMODITY_CODE,
@@ -65,25 +66,6 @@ from ingest.usgs_mcs import (
     edition_from_name,
     read_csv_text,
 )
-
-USGS_MCS_SALIENT_SCHEMA: dict[str, pl.DataType] = {
-    "edition": pl.Int32(),
-    "commodity_code": pl.Utf8(),
-    "mineral": pl.Utf8(),
-    "commodity_raw": pl.Utf8(),
-    "year": pl.Int32(),
-    "measure": pl.Utf8(),
-    "qualifier": pl.Utf8(),
-    "column_raw": pl.Utf8(),
-    "column_number": pl.Int32(),
-    "unit": pl.Utf8(),
-    "value": pl.Float64(),
-    "value_flag": pl.Utf8(),
-    "is_estimate": pl.Boolean(),
-    "source": pl.Utf8(),
-    "source_file": pl.Utf8(),
-    "source_line": pl.Int64(),
-}
 
 EXPECTED_SALIENT_HEADER = "DataSource,Commodity,Year,USprod_<...>_<unit>,Imports_<unit>,...,NIR_pct"
 NET_IMPORT_RELIANCE = "net_import_reliance_pct"

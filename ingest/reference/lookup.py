@@ -31,51 +31,18 @@ from pathlib import Path
 
 import polars as pl
 
-DATA_DIR = Path(__file__).parent / "data"
+from ingest.reference.schema import COMMODITY_SCHEMA, COUNTRIES_SCHEMA, LIST_FLAGS, MINERAL_SCHEMA
+
+DATA_DIR = Path(__file__).parents[1] / "data"
 COUNTRIES_CSV = DATA_DIR / "countries.csv"
 COMMODITIES_CSV = DATA_DIR / "commodities.csv"
 MINERALS_CSV = DATA_DIR / "minerals.csv"
 
 STAGES = ("ore_concentrate", "compound", "metal", "component")
 HS_REVISIONS = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
-# The list flags of minerals.csv, one boolean column per official list.
-LIST_FLAGS = ("usgs_2025", "usgs_2022", "eu_2023_critical", "eu_2023_strategic", "iea_focus")
 LIST_SEPARATOR = "|"
 
-COUNTRY_CSV_SCHEMA: dict[str, pl.DataType] = {
-    "country_iso3": pl.Utf8(),
-    "country_name": pl.Utf8(),
-    "m49_code": pl.Int32(),
-    "baci_code": pl.Int32(),
-    "region": pl.Utf8(),
-    "sub_region": pl.Utf8(),
-    "aliases": pl.Utf8(),
-}
-COMMODITY_SCHEMA: dict[str, pl.DataType] = {
-    "hs6": pl.Utf8(),
-    "mineral": pl.Utf8(),
-    "stage": pl.Utf8(),
-    "description": pl.Utf8(),
-    "is_shared_code": pl.Boolean(),
-    "hs_revision": pl.Utf8(),
-    "is_broader_than_mineral": pl.Boolean(),
-    "note": pl.Utf8(),
-}
-MINERAL_SCHEMA: dict[str, pl.DataType] = {
-    "mineral": pl.Utf8(),
-    "name": pl.Utf8(),
-    "mineral_group": pl.Utf8(),
-    "is_group": pl.Boolean(),
-    **{flag: pl.Boolean() for flag in LIST_FLAGS},
-    "usgs_2025_entry": pl.Utf8(),
-    "usgs_2022_entry": pl.Utf8(),
-    "eu_2023_entry": pl.Utf8(),
-    "eu_2023_strategic_entry": pl.Utf8(),
-    "usgs_mcs_codes": pl.Utf8(),
-    "wmd_tables": pl.Utf8(),
-    "hs6_note": pl.Utf8(),
-    "scope_note": pl.Utf8(),
-}
+COUNTRY_CSV_SCHEMA: dict[str, pl.DataType] = {**COUNTRIES_SCHEMA, "aliases": pl.Utf8()}
 ALIAS_SEPARATOR = "|"
 
 _FOOTNOTE_DIGITS = re.compile(r"\d+$")
