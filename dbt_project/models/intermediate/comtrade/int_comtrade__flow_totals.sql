@@ -2,7 +2,7 @@
     Comtrade flow totals: only the records with partner2_m49 = 0, customs_code = 'C00' and
     mot_code = 0. The other records break the same flow down by second partner, customs procedure
     or mode of transport; summing them with the totals counts the flow twice or more (mirrors
-    ingest.comtrade.flow_totals). One row per (freq_code, period, reporter_m49, flow_code,
+    ingest.comtrade.reader.flow_totals). One row per (freq_code, period, reporter_m49, flow_code,
     partner_m49, cmd_code). 6-digit codes get hs6, the HS 2017 code they report under (HS 2022
     and older revisions concorded through stg_reference__hs_concordance as in
     int_trade_flows__by_mineral; a report without a classification is read as HS 2017); 2- and

@@ -1,7 +1,7 @@
 {#-
     Each partner's share of a reporter's flow, per (reporter_m49, flow_code, freq_code, period,
     cmd_code), on flow totals and primary_value_usd (CIF for imports, FOB for exports, as
-    reported). Mirrors ingest.comtrade.partner_shares: the denominator is the reporter's partner-0
+    reported). Mirrors ingest.comtrade.reader.partner_shares: the denominator is the reporter's partner-0
     (World) total when that record is loaded (denominator = 'world_total'), else the sum over the
     partners loaded ('sum_of_partners'). Area partners (899 "Areas, nes", ...) are partners like any
     other, with partner_iso3 null. share is null when the denominator is 0. The World record is
