@@ -276,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--skip-starter", action="store_true")
+    parser.add_argument("--skip-synthetic", action="store_true", help="no synthetic BACI years")
     parser.add_argument("--skip-new-year", action="store_true", help="no `one new year` runs")
     parser.add_argument(
         "--new-year-loaded",
@@ -302,6 +303,9 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
 
+    if args.skip_synthetic:
+        print(f"load average after: {load_average()}")
+        return 0
     landing, next_year = synthetic_landing(root, starter, args.years, args.rows)
     files = trade_files(landing)
     size_gb = sum(f.stat().st_size for f in files) / 1e9
