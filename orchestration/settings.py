@@ -4,8 +4,8 @@
 else its environment variable, else the default. The Dagster definitions (`build_defs`) and
 `critmin run` take the resulting `Settings` as an argument; nothing else reads the environment
 for them, and nothing writes it. The one variable left is the one dbt's profile reads
-(`CRITMIN_BUILD_WAREHOUSE`), which the dbt subprocesses get in their own environment
-(`Settings.dbt_env`).
+(`CRITMIN_BUILD_WAREHOUSE`), which a dbt subprocess gets in its own environment
+(`orchestration/defs/transform.py`).
 """
 
 from __future__ import annotations
@@ -60,13 +60,6 @@ class Settings:
     def building(self, build: Path) -> Settings:
         """The same settings writing the build file `build` (a run's own copy of it)."""
         return replace(self, build_warehouse=build)
-
-    def dbt_env(self) -> dict[str, str]:
-        """The variables dbt's profile reads, for a dbt subprocess's environment."""
-        return {
-            BUILD_WAREHOUSE_ENV: str(self.build_warehouse),
-            DBT_THREADS_ENV: str(self.dbt_threads),
-        }
 
 
 def resolve_settings(

@@ -74,11 +74,6 @@ def test_the_environment_and_then_the_defaults() -> None:
     assert defaults.export_dir == DEFAULT_WAREHOUSE.parent / "parquet"
     assert defaults.landing_dir == Path(".critmin/starter")
     assert (defaults.dbt_target, defaults.dbt_threads) == ("dev", 4)
-    # What a dbt subprocess is given, and nothing else.
-    assert defaults.dbt_env() == {
-        BUILD_WAREHOUSE_ENV: str(defaults.build_warehouse),
-        DBT_THREADS_ENV: "4",
-    }
 
 
 def test_resolving_reads_the_environment_and_never_writes_it(monkeypatch) -> None:
