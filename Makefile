@@ -36,16 +36,17 @@ browser:
 test: install browser
 	$(BIN)/python -m pytest
 
-## Open the Dagster UI on the same definitions (http://localhost:$(DAGSTER_PORT)).
+## Open the Dagster UI on the same definitions (http://localhost:$(DAGSTER_PORT)). `defs` resolves
+## the settings from this environment when Dagster loads it (orchestration/settings.py): the build
+## file is `.build/` beside the serving file unless $$CRITMIN_BUILD_WAREHOUSE names another.
 dev: install
 	$(BIN)/critmin fetch starter --out .critmin/starter
 	mkdir -p .critmin/dagster_home
 	cp orchestration/dagster.yaml .critmin/dagster_home/dagster.yaml
 	CRITMIN_WAREHOUSE=$${CRITMIN_WAREHOUSE:-$(CURDIR)/.critmin/critmin.duckdb} \
-	CRITMIN_BUILD_WAREHOUSE=$${CRITMIN_BUILD_WAREHOUSE:-$(CURDIR)/.critmin/.build/critmin.duckdb} \
 	CRITMIN_DATA_DIR=$${CRITMIN_DATA_DIR:-$(CURDIR)/.critmin/starter} \
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.critmin/dagster_home} \
-	$(BIN)/dagster dev -m orchestration.definitions -p $(DAGSTER_PORT)
+	$(BIN)/dagster dev -m orchestration.definitions -a defs -p $(DAGSTER_PORT)
 
 ## Lint Python (ruff) and SQL (sqlfluff with the dbt templater); check the dbt project's naming,
 ## layering and documentation rules.

@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
-            return _run(args.data_dir, warehouse_path(args.warehouse), args.verbose)
+            return _run(args.data_dir, args.warehouse, args.verbose)
         if args.command == "demo-data":
             return _demo_data(args.out, args.if_missing)
         if args.command == "fetch":
@@ -199,9 +199,13 @@ def _demo_data(out: Path, if_missing: bool) -> int:
     return 0
 
 
-def _run(data_dir: Path | None, warehouse: Path, verbose: bool = False) -> int:
+def _run(data_dir: Path | None, warehouse: Path | None, verbose: bool = False) -> int:
+    """`critmin run`: resolve the settings once (arguments, else environment, else defaults),
+    build, and print the summary."""
     from critmin import starter
     from critmin.pipeline import run_pipeline
+    from orchestration import progress
+    from orchestration.settings import resolve_settings
 
     if data_dir is None:
         try:
@@ -218,27 +222,34 @@ def _run(data_dir: Path | None, warehouse: Path, verbose: bool = False) -> int:
         )
         return 2
     started = time.monotonic()
-    data_dir, warehouse = data_dir.resolve(), warehouse.resolve()
+    settings = resolve_settings(data_dir=data_dir, warehouse=warehouse).absolute()
+    # The run's one log file: what dbt and Dagster print, the traces of failed steps, and the
+    # trace of whatever stops the run.
+    log_file = progress.run_log_path(settings.log_dir)
     # A scheduler stops a job with SIGTERM: stop the run as Ctrl+C would (Dagster ends the step
     # and its dbt process), so it ends with a summary like any other failed run.
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        outcome = run_pipeline(data_dir, warehouse, echo=print, verbose=verbose)
+        outcome = run_pipeline(settings, echo=print, verbose=verbose, log_file=log_file)
     except (BuildBusyError, access.WarehouseBusyError):
         raise  # another process holds a file: `main` says which and what to do
     except (Exception, KeyboardInterrupt) as error:
         # No traceback for the user: the summary, one line of advice, the trace in a log file.
-        from critmin.pipeline import exception_report, failure_summary, write_run_log
+        from critmin.pipeline import append_to_log, exception_report, failure_summary
 
         if isinstance(error, KeyboardInterrupt):
             what = "the run was interrupted (Ctrl+C or SIGTERM) before it finished"
         else:
             lines = str(error).strip().splitlines()
             what = f"{type(error).__name__}: {lines[0] if lines else 'no message'}"
-        log_file = write_run_log(warehouse, exception_report(error))
+        written = append_to_log(log_file, exception_report(error))
         print(
             failure_summary(
-                warehouse, data_dir, what, log_file, elapsed_s=time.monotonic() - started
+                settings.serving_warehouse,
+                settings.landing_dir,
+                what,
+                log_file if written else None,
+                elapsed_s=time.monotonic() - started,
             )
         )
         return 130 if isinstance(error, KeyboardInterrupt) else 1

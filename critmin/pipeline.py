@@ -14,14 +14,8 @@ from pathlib import Path
 
 from critmin.coverage import MineralCoverage, mineral_coverage
 from ingest.landing import read_landing_info
+from orchestration.settings import Settings
 from warehouse import access, publish
-from warehouse.paths import (
-    BUILD_WAREHOUSE_ENV,
-    DATA_DIR_ENV,
-    WAREHOUSE_ENV,
-    build_path,
-    run_log_dir,
-)
 
 Echo = Callable[[str], None]
 
@@ -195,28 +189,17 @@ def failure_summary(
     return "\n".join(lines)
 
 
-def _append_to_log(log_file: Path, text: str) -> None:
-    """Add the full traces of the failed steps to the run's complete log (nothing when even that
-    cannot be written, e.g. on a full disk: the summary still says what failed)."""
+def append_to_log(log_file: Path, text: str) -> bool:
+    """Add full traces (of the failed steps, or of what stopped the run) to the run's complete
+    log; False when even that cannot be written, e.g. on a full disk: the summary still says
+    what failed."""
     try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
         with log_file.open("a", encoding="utf-8") as handle:
             handle.write(f"\n{text}\n")
     except OSError:
-        pass
-
-
-def write_run_log(warehouse: Path, text: str) -> Path | None:
-    """Write a run's full error report to `logs/run-<UTC time>.log` beside the serving file and
-    return its path (None when even that cannot be written, e.g. on a full disk)."""
-    folder = run_log_dir(warehouse)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    path = folder / f"run-{stamp}.log"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError:
-        return None
-    return path
+        return False
+    return True
 
 
 def exception_report(error: BaseException) -> str:
@@ -231,18 +214,22 @@ def _failed_rows(metadata: dict) -> str:
 
 
 def run_pipeline(
-    data_dir: Path, warehouse: Path, echo: Echo = print, verbose: bool = False
+    settings: Settings, echo: Echo = print, verbose: bool = False, log_file: Path | None = None
 ) -> PipelineOutcome:
-    """Build from the landing directory `data_dir` and publish to the serving file `warehouse`.
+    """Build from the landing directory of `settings` and publish to its serving file.
 
-    The run writes the build file beside it (`warehouse.paths.build_path`); the serving file is
-    replaced only when every check passed. The paths reach the Dagster resources and the dbt
-    profile through the environment variables they read when a run starts.
+    The run writes the build file of `settings`; the serving file is replaced only when every
+    check passed. Everything dbt and Dagster print goes to `log_file` (default: a new
+    `logs/run-<UTC time>.log` in the settings' log folder), announced as the complete log.
     """
-    build = build_path(warehouse)
+    if log_file is None:
+        from orchestration import progress
+
+        log_file = progress.run_log_path(settings.log_dir)
+    build = settings.build_warehouse
     build.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock(build):
-        return _run_locked(data_dir, warehouse, build, echo, verbose)
+        return _run_locked(settings, echo, verbose, log_file)
 
 
 class BuildBusyError(RuntimeError):
@@ -321,9 +308,8 @@ def _move_with_wal(source: Path, target: Path) -> None:
         os.replace(wal, target.with_name(f"{target.name}.wal"))
 
 
-def _run_locked(
-    data_dir: Path, warehouse: Path, build: Path, echo: Echo, verbose: bool = False
-) -> PipelineOutcome:
+def _run_locked(settings: Settings, echo: Echo, verbose: bool, log_file: Path) -> PipelineOutcome:
+    warehouse, build = settings.serving_warehouse, settings.build_warehouse
     repairs = heal_build(build)
     for repair in repairs:
         echo(f"critmin: {repair}")
@@ -342,13 +328,7 @@ def _run_locked(
     marker = run_marker(build)
     marker.write_text(f"{work.name}\npid {os.getpid()}, started {started:%Y-%m-%d %H:%M:%S} UTC\n")
     _move_with_wal(build, work)
-    os.environ[DATA_DIR_ENV] = str(data_dir)
-    os.environ[WAREHOUSE_ENV] = str(warehouse)
-    os.environ[BUILD_WAREHOUSE_ENV] = str(work)
-    try:
-        outcome = _execute(data_dir, warehouse, work, echo, previous_version, verbose)
-    finally:
-        os.environ[BUILD_WAREHOUSE_ENV] = str(build)
+    outcome = _execute(settings.building(work), echo, previous_version, verbose, log_file)
     # A clean end, whatever the checks said: the build file is whole.
     _move_with_wal(work, build)
     marker.unlink(missing_ok=True)
@@ -367,45 +347,47 @@ def _with(outcome: PipelineOutcome, **changes: object) -> PipelineOutcome:
 
 
 def _execute(
-    data_dir: Path,
-    warehouse: Path,
-    build: Path,
+    settings: Settings,
     echo: Echo,
     previous_version: str | None,
-    verbose: bool = False,
+    verbose: bool,
+    log_file: Path,
 ) -> PipelineOutcome:
+    """Run the full-refresh job on `settings` (whose build file is the run's own copy)."""
     from orchestration import progress
 
+    warehouse, build, data_dir = (
+        settings.serving_warehouse,
+        settings.build_warehouse,
+        settings.landing_dir,
+    )
     started = time.perf_counter()
-    log_file = progress.run_log_path(warehouse)
     echo(f"critmin: building {warehouse} from {data_dir}")
     echo(f"  complete log: {log_file}")
-    with progress.session(
-        log_file, verbose=verbose
-    ):  # what loading prints (library warnings) goes to the log
+    # What loading prints (library warnings, dbt parse) goes to the log as well.
+    with progress.session(log_file, verbose=verbose) as display:
         from dagster import DagsterInstance
 
         from orchestration.console import error_summary
-        from orchestration.definitions import defs
+        from orchestration.definitions import build_defs
         from orchestration.defs.schedules import FULL_REFRESH_JOB, refresh_request
 
-    job = defs.resolve_job_def(FULL_REFRESH_JOB)
-    with (
-        progress.session(log_file, verbose=verbose) as display,
-        DagsterInstance.ephemeral() as instance,
-    ):
+        job = build_defs(settings).resolve_job_def(FULL_REFRESH_JOB)
         display.phase(
             "start-up", "Dagster, dbt manifest, Great Expectations", time.perf_counter() - started
         )
-        # Every landed trade year is one partition of raw/baci_trade; all load in this run.
-        request = refresh_request(instance, data_dir, list(job.asset_layer.executable_asset_keys))
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            tags=request.tags,
-            asset_selection=request.asset_selection,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        )
+        with DagsterInstance.ephemeral() as instance:
+            # Every landed trade year is one partition of raw/baci_trade; all load in this run.
+            request = refresh_request(
+                instance, data_dir, list(job.asset_layer.executable_asset_keys)
+            )
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                tags=request.tags,
+                asset_selection=request.asset_selection,
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            )
     failures = [event for event in result.all_events if event.is_step_failure]
     failed_steps = tuple(event.step_key or "?" for event in failures)
     step_errors = {}
@@ -416,7 +398,7 @@ def _execute(
             step_errors[event.step_key or "?"] = error_summary(error)
             reports.append(f"step {event.step_key} failed:\n{error.to_string()}")
     if reports:
-        _append_to_log(log_file, "\n".join(reports))
+        append_to_log(log_file, "\n".join(reports))
     checks = tuple(
         CheckOutcome(
             asset="/".join(evaluation.asset_key.path),

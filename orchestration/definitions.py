@@ -1,23 +1,45 @@
-"""critmin's Dagster definitions: one `Definitions` per domain, merged."""
+"""critmin's Dagster definitions: one `Definitions` per domain, merged, for one `Settings`.
+
+`build_defs(settings)` builds them; `critmin run` calls it with the settings of its command line.
+`dagster dev -m orchestration.definitions` loads `defs`, which resolves the settings from the
+environment when Dagster loads the code location. Importing this module runs nothing: the dbt
+project is parsed when the definitions are built (`transform.prepared_dbt_project`).
+"""
 
 from __future__ import annotations
 
-from dagster import Definitions, in_process_executor
+import dagster as dg
 
 from orchestration.console import concise_console_logger
 from orchestration.defs import download, ingest, quality, schedules, serving, transform
-from orchestration.resources import default_resources
+from orchestration.resources import resources
+from orchestration.settings import Settings, resolve_settings
 
-defs = Definitions.merge(
-    download.defs,
-    ingest.defs,
-    transform.defs,
-    quality.defs,
-    serving.defs,
-    schedules.defs,
-    Definitions(
-        resources=default_resources(),
-        executor=in_process_executor,
-        loggers={"console": concise_console_logger},
-    ),
-)
+
+def build_defs(settings: Settings) -> dg.Definitions:
+    """Every asset, check, job, schedule and sensor, with resources pointing where `settings`
+    says."""
+    project = transform.prepared_dbt_project(settings)
+    dbt_models = transform.dbt_models(project)
+    return dg.Definitions.merge(
+        download.defs,
+        ingest.defs,
+        dg.Definitions(assets=[dbt_models]),
+        quality.defs,
+        serving.serving_defs(dbt_models),
+        schedules.defs,
+        dg.Definitions(
+            resources={
+                **resources(settings),
+                "dbt": transform.dbt_resource(settings, project),
+            },
+            executor=dg.in_process_executor,
+            loggers={"console": concise_console_logger},
+        ),
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The definitions `dagster dev` loads, with the settings of its environment."""
+    return build_defs(resolve_settings())

@@ -140,10 +140,11 @@ def in_session() -> bool:
     return _active is not None
 
 
-def run_log_path(serving: Path) -> Path:
-    """The complete log of a run that publishes `serving`: `logs/run-<UTC time>.log` beside it."""
+def run_log_path(log_dir: Path) -> Path:
+    """The complete log of a run: `run-<UTC time>.log` in `log_dir` (`Settings.log_dir`, by
+    default `logs/` beside the serving file). Everything the run writes to a log goes there."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    return serving.parent / "logs" / f"run-{stamp}.log"
+    return log_dir / f"run-{stamp}.log"
 
 
 def active() -> Display:

@@ -1,6 +1,6 @@
-"""Dagster resources: where the landing files are and which DuckDB file is written.
-
-Both read their environment variable when a run starts, never at import time.
+"""Dagster resources: where the landing files are, which DuckDB file is written and which one
+is served. `resources(settings)` makes them from the resolved `Settings`; none reads the
+environment.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource
 
 from ingest.landing import read_landing_info
+from orchestration.settings import Settings
 from warehouse import access, paths
-from warehouse.paths import BUILD_WAREHOUSE_ENV, DATA_DIR_ENV, WAREHOUSE_ENV
 
 
 class LandingResource(ConfigurableResource):
@@ -58,6 +58,7 @@ class ServingResource(ConfigurableResource):
 
     path: str
     export_dir: str = ""
+    log_dir: str = ""
 
     @property
     def file(self) -> Path:
@@ -68,13 +69,23 @@ class ServingResource(ConfigurableResource):
         return Path(self.export_dir) if self.export_dir else paths.export_dir(self.file)
 
     @property
+    def logs(self) -> Path:
+        """Where the traces of failed runs go: `logs/` beside the serving file by default."""
+        return Path(self.log_dir) if self.log_dir else paths.run_log_dir(self.file)
+
+    @property
     def docs_dir(self) -> Path:
         return paths.docs_dir(self.file)
 
 
-def default_resources() -> dict[str, object]:
+def resources(settings: Settings) -> dict[str, object]:
+    """The landing, build and serving resources of `settings`."""
     return {
-        "landing": LandingResource(data_dir=EnvVar(DATA_DIR_ENV)),
-        "warehouse": WarehouseResource(path=EnvVar(BUILD_WAREHOUSE_ENV)),
-        "serving": ServingResource(path=EnvVar(WAREHOUSE_ENV)),
+        "landing": LandingResource(data_dir=str(settings.landing_dir)),
+        "warehouse": WarehouseResource(path=str(settings.build_warehouse)),
+        "serving": ServingResource(
+            path=str(settings.serving_warehouse),
+            export_dir=str(settings.export_dir),
+            log_dir=str(settings.log_dir),
+        ),
     }

@@ -296,8 +296,14 @@ def test_sigterm_while_dbt_builds_ends_with_a_summary(sequence: Case, baseline: 
     ended.assert_ended_with_a_summary()
     assert "interrupted" in ended.output
     assert_serving_unchanged(sequence.serving, baseline)
+    # One log file per run: the one announced at the start is the one the summary names, and
+    # it holds what dbt printed and the trace of the interruption.
+    announced = re.search(r"complete log:\s+(\S+)", ended.output)
     log_line = re.search(r"full log:\s+(\S+)", ended.output)
-    assert log_line is not None and Path(log_line.group(1)).is_file()
+    assert announced is not None and log_line is not None
+    assert log_line.group(1) == announced.group(1)
+    log_text = Path(log_line.group(1)).read_text(encoding="utf-8")
+    assert "Interrupt" in log_text  # KeyboardInterrupt, or Dagster's interrupted step
 
 
 def test_kill_9_during_the_checks(sequence: Case, baseline: Baseline) -> None:

@@ -19,6 +19,7 @@ Rare-earth mine production 2023 (t REO): China 240,000, United States 43,000, Bu
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -28,13 +29,15 @@ from landing_fixtures import tiny_landing
 
 from critmin.pipeline import PipelineOutcome, run_pipeline
 from orchestration import expectations
+from orchestration.settings import resolve_settings
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> PipelineOutcome:
     root = tmp_path_factory.mktemp("e2e")
     landing = tiny_landing(root / "landing")
-    return run_pipeline(landing, root / "critmin.duckdb", echo=lambda _: None)
+    settings = resolve_settings(data_dir=landing, warehouse=root / "critmin.duckdb")
+    return run_pipeline(settings, echo=lambda _: None)
 
 
 def _rows(outcome: PipelineOutcome, sql: str, params: list | None = None) -> list[tuple]:
@@ -159,8 +162,13 @@ def test_running_twice_gives_the_same_marts(built: PipelineOutcome, tmp_path: Pa
         "(select sum(world_total) from marts.mart_production_concentration)"
     )
     before = _rows(built, contents)
-    again = run_pipeline(built.data_dir, built.warehouse, echo=lambda _: None)
+    environment = dict(os.environ)
+    again = run_pipeline(
+        resolve_settings(data_dir=built.data_dir, warehouse=built.warehouse), echo=lambda _: None
+    )
     assert again.success
+    # The settings reach the run as arguments: the run leaves the environment as it found it.
+    assert dict(os.environ) == environment
     assert again.mart_rows == built.mart_rows
     # The same values, not only the same row counts (a doubled load would double the sums).
     assert _rows(again, contents) == before

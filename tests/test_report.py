@@ -9,7 +9,6 @@ distinctive series colour is found in the screenshot between the right section r
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ from critmin import cli, report
 from critmin.demo_data import write_demo_data
 from critmin.pipeline import run_pipeline
 from critmin.report import charts, formatting, sections
+from orchestration.settings import resolve_settings
 from warehouse import access
 from warehouse.paths import build_path
 
@@ -37,12 +37,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("report")
     landing = root / "landing"
     write_demo_data(landing)
-    saved = dict(os.environ)  # run_pipeline points the environment at this warehouse
-    try:
-        outcome = run_pipeline(landing, root / "critmin.duckdb", echo=lambda _: None)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    settings = resolve_settings(data_dir=landing, warehouse=root / "critmin.duckdb")
+    outcome = run_pipeline(settings, echo=lambda _: None)
     # The report reads any warehouse it is given. When a check another part of the project
     # owns fails, the run is not published; the report is still tested on the build file.
     if outcome.published:

@@ -18,6 +18,7 @@ from landing_fixtures import tiny_landing
 
 from critmin.pipeline import run_pipeline
 from orchestration import expectations, landing_watch
+from orchestration.settings import resolve_settings
 from warehouse import publish
 from warehouse.paths import build_path, docs_dir, export_dir
 
@@ -140,7 +141,8 @@ def test_a_run_whose_checks_fail_publishes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serving = tmp_path / "critmin.duckdb"
-    good = run_pipeline(tiny_landing(tmp_path / "landing"), serving, echo=lambda _: None)
+    landing = tiny_landing(tmp_path / "landing")
+    good = run_pipeline(resolve_settings(data_dir=landing, warehouse=serving), echo=lambda _: None)
     assert good.success and good.published
     assert (docs_dir(serving) / "index.html").stat().st_size > 10_000
     assert (export_dir(serving) / "current" / "mart_import_dependency").is_dir()
@@ -156,11 +158,10 @@ def test_a_run_whose_checks_fail_publishes_nothing(
         return suite
 
     monkeypatch.setattr(expectations, "import_dependency_suite", impossible_suite)
-    bad = run_pipeline(
-        tiny_landing(tmp_path / "landing2", extra_baci_rows=["2023,36,699,284690,1.000,1.000"]),
-        serving,
-        echo=lambda _: None,
+    landing2 = tiny_landing(
+        tmp_path / "landing2", extra_baci_rows=["2023,36,699,284690,1.000,1.000"]
     )
+    bad = run_pipeline(resolve_settings(data_dir=landing2, warehouse=serving), echo=lambda _: None)
     assert not bad.success and not bad.published
     assert [c.name for c in bad.failed_checks] == ["gx_import_dependency"]
     assert "hhi" in bad.failed_checks[0].description

@@ -13,8 +13,10 @@ import pytest
 from landing_fixtures import tiny_landing
 
 from ingest.baci import reader as baci
+from orchestration.definitions import build_defs
 from orchestration.defs import ingest, schedules
 from orchestration.resources import LandingResource
+from orchestration.settings import resolve_settings
 from warehouse import load
 
 HEADER = "t,i,j,k,v,q"
@@ -102,6 +104,8 @@ def _aged(path: Path) -> None:
 
 def test_sensor_asks_only_for_the_years_that_changed(tmp_path: Path) -> None:
     landing = tiny_landing(tmp_path / "landing")
+    # The sensor takes the assets of the job from the definitions it belongs to.
+    defs = build_defs(resolve_settings(data_dir=landing, warehouse=tmp_path / "critmin.duckdb"))
     for path in landing.rglob("*"):
         _aged(path)
     keys = [ingest.TRADE_KEY, dg.AssetKey(["raw", "usgs_mcs_world"])]
@@ -112,6 +116,7 @@ def test_sensor_asks_only_for_the_years_that_changed(tmp_path: Path) -> None:
                 instance=instance,
                 cursor=cursor,
                 resources={"landing": LandingResource(data_dir=str(landing))},
+                definitions=defs,
             )
             result = schedules.landing_directory_sensor(context)
             return result, context.cursor
@@ -145,9 +150,12 @@ def test_schedule_loads_every_landed_year(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     _write_year(landing / "baci", 2021, ["2021,156,699,284690,1.000,1.000"])
     _write_year(landing / "baci", 2023, ["2023,156,699,284690,1.000,1.000"])
+    defs = build_defs(resolve_settings(data_dir=landing, warehouse=tmp_path / "critmin.duckdb"))
     with dg.instance_for_test() as instance:
         context = dg.build_schedule_context(
-            instance=instance, resources={"landing": LandingResource(data_dir=str(landing))}
+            instance=instance,
+            resources={"landing": LandingResource(data_dir=str(landing))},
+            repository_def=defs.get_repository_def(),
         )
         request = schedules.monthly_refresh(context)
         assert request.tags["dagster/asset_partition_range_start"] == "2021"
@@ -157,15 +165,15 @@ def test_schedule_loads_every_landed_year(tmp_path: Path) -> None:
 
 def test_a_run_for_one_new_year_loads_only_that_year(tmp_path: Path) -> None:
     from critmin.pipeline import run_pipeline
-    from orchestration.definitions import defs
 
     landing = tiny_landing(tmp_path / "landing")
     serving = tmp_path / "critmin.duckdb"
-    first = run_pipeline(landing, serving, echo=lambda _: None)
+    settings = resolve_settings(data_dir=landing, warehouse=serving)
+    first = run_pipeline(settings, echo=lambda _: None)
     assert first.success
     _write_year(landing / "baci", 2024, ["2024,156,699,284690,7.000,1.000"])
 
-    job = defs.resolve_job_def(schedules.FULL_REFRESH_JOB)
+    job = build_defs(settings).resolve_job_def(schedules.FULL_REFRESH_JOB)
     with dg.DagsterInstance.ephemeral() as instance:
         ingest.register_trade_years(instance, landing)
         result = job.execute_in_process(instance=instance, partition_key="2024")

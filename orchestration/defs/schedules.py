@@ -18,6 +18,7 @@ from dagster import (
     DagsterInstance,
     DefaultSensorStatus,
     Definitions,
+    RepositoryDefinition,
     RunFailureSensorContext,
     RunRequest,
     ScheduleEvaluationContext,
@@ -35,7 +36,6 @@ from orchestration import landing_watch
 from orchestration.console import error_summary
 from orchestration.defs import ingest
 from orchestration.resources import LandingResource, ServingResource
-from warehouse.paths import run_log_dir
 
 FULL_REFRESH_JOB = "critmin_full_refresh"
 FAILURE_LOG = "run-failures.log"
@@ -70,10 +70,9 @@ def refresh_request(
     return RunRequest(asset_selection=others, **kwargs)
 
 
-def _full_refresh_keys() -> list[AssetKey]:
-    from orchestration.definitions import defs
-
-    return list(defs.resolve_job_def(FULL_REFRESH_JOB).asset_layer.executable_asset_keys)
+def full_refresh_keys(repository: RepositoryDefinition) -> list[AssetKey]:
+    """The assets of the full-refresh job in the definitions a schedule or sensor belongs to."""
+    return list(repository.get_job(FULL_REFRESH_JOB).asset_layer.executable_asset_keys)
 
 
 @schedule(
@@ -87,7 +86,9 @@ def _full_refresh_keys() -> list[AssetKey]:
     ),
 )
 def monthly_refresh(context: ScheduleEvaluationContext, landing: LandingResource) -> RunRequest:
-    return refresh_request(context.instance, Path(landing.data_dir), _full_refresh_keys())
+    return refresh_request(
+        context.instance, Path(landing.data_dir), full_refresh_keys(context.repository_def)
+    )
 
 
 def changed_trade_years(changed: tuple[str, ...]) -> list[str]:
@@ -124,7 +125,7 @@ def landing_directory_sensor(context: SensorEvaluationContext, landing: LandingR
     return refresh_request(
         context.instance,
         landing_dir,
-        _full_refresh_keys(),
+        full_refresh_keys(context.repository_def),
         trade_years=changed_trade_years(changes.changed),
         run_key=changes.run_key,
         tags={"critmin/changed_files": ", ".join(changes.changed)[:1000]},
@@ -149,7 +150,7 @@ def report_run_failure(context: RunFailureSensorContext, serving: ServingResourc
         if error is not None:
             traces.append(f"step {event.step_key} failed:\n{error.to_string()}")
     run_id = context.dagster_run.run_id
-    trace_file = run_log_dir(serving.file) / f"run-{run_id}.log"
+    trace_file = serving.logs / f"run-{run_id}.log"
     trace_note = ""
     if traces:
         try:

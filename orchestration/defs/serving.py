@@ -13,6 +13,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
+    AssetsDefinition,
     DagsterEventType,
     Definitions,
     Failure,
@@ -22,20 +23,19 @@ from dagster import (
 )
 
 from orchestration import progress
-from orchestration.defs.transform import (
-    critmin_dbt_models,
-    dbt_target_dir,
-    generate_docs,
-    switch_docs,
-)
+from orchestration.defs.transform import dbt_target_dir, generate_docs, switch_docs
 from orchestration.resources import LandingResource, ServingResource, WarehouseResource
 from warehouse import publish
 
 PUBLISHED_KEY = AssetKey(["serving", "warehouse"])
-MART_KEYS = sorted(
-    (key for key in critmin_dbt_models.keys if key.path[0] == "marts"),
-    key=lambda key: key.to_user_string(),
-)
+
+
+def mart_keys(dbt_models: AssetsDefinition) -> list[AssetKey]:
+    """The marts among the dbt models, in name order."""
+    return sorted(
+        (key for key in dbt_models.keys if key.path[0] == "marts"),
+        key=lambda key: key.to_user_string(),
+    )
 
 
 def failed_checks_of_run(context: AssetExecutionContext) -> list[str]:
@@ -57,22 +57,14 @@ def failed_checks_of_run(context: AssetExecutionContext) -> list[str]:
     return failed
 
 
-@asset(
-    key=PUBLISHED_KEY,
-    deps=MART_KEYS,
-    group_name="serving",
-    pool="duckdb_writer",
-    description=(
-        "The serving warehouse analysts and BI tools read: a checked copy of the build "
-        "warehouse, its marts exported to Parquet and its dbt documentation."
-    ),
-)
-def published_warehouse(
+def publish_warehouse(
     context: AssetExecutionContext,
     warehouse: WarehouseResource,
     serving: ServingResource,
     landing: LandingResource,
+    mart_count: int,
 ) -> MaterializeResult:
+    """Publish the build file of this run, unless one of its checks failed."""
     failed = failed_checks_of_run(context)
     previous = publish.serving_version(serving.file)
     if failed:
@@ -93,7 +85,7 @@ def published_warehouse(
         "documentation before the serving file is swapped"
     )
     publish.export_marts_parquet(warehouse.file, serving.export_root, version_id)
-    display.phase("publish: Parquet", f"{len(MART_KEYS)} marts", time.perf_counter() - started)
+    display.phase("publish: Parquet", f"{mart_count} marts", time.perf_counter() - started)
     started = time.perf_counter()
     staged_docs, generated = generate_docs(
         warehouse.file, serving.docs_dir, run_target=dbt_target_dir(warehouse.file)
@@ -132,4 +124,26 @@ def published_warehouse(
     )
 
 
-defs = Definitions(assets=[published_warehouse])
+def serving_defs(dbt_models: AssetsDefinition) -> Definitions:
+    """The publish asset, run after every mart of `dbt_models`."""
+    marts = mart_keys(dbt_models)
+
+    @asset(
+        key=PUBLISHED_KEY,
+        deps=marts,
+        group_name="serving",
+        pool="duckdb_writer",
+        description=(
+            "The serving warehouse analysts and BI tools read: a checked copy of the build "
+            "warehouse, its marts exported to Parquet and its dbt documentation."
+        ),
+    )
+    def published_warehouse(
+        context: AssetExecutionContext,
+        warehouse: WarehouseResource,
+        serving: ServingResource,
+        landing: LandingResource,
+    ) -> MaterializeResult:
+        return publish_warehouse(context, warehouse, serving, landing, len(marts))
+
+    return Definitions(assets=[published_warehouse])

@@ -1,4 +1,9 @@
-"""The dbt project as Dagster assets: every model an asset, every dbt test an asset check."""
+"""The dbt project as Dagster assets: every model an asset, every dbt test an asset check.
+
+Nothing here runs at import: `prepared_dbt_project` parses the project (when its manifest is
+missing or stale, and on every load under `dagster dev`) when the definitions are built, and
+`dbt_models` makes the assets from the parsed manifest.
+"""
 
 import hashlib
 import json
@@ -14,19 +19,29 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, Definitions
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+import yaml
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DbtCliResource,
+    DbtProject,
+    DbtProjectPreparer,
+    dbt_assets,
+)
+from dagster_shared import record
 from dbt.version import __version__ as DBT_VERSION
 from packaging import version
 
 from orchestration import progress
 from orchestration.resources import WarehouseResource
+from orchestration.settings import DEFAULT_DBT_TARGET, Settings
 from warehouse import access
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR
 
 # The dbt installed beside this Python, whether or not the virtual environment is on PATH.
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# The profile in `dbt_project/profiles.yml`.
+DBT_PROFILE = "critmin"
 # Files whose change makes the parsed manifest stale.
 _DBT_SOURCE_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".md"}
 _DBT_SOURCE_DIRS = ("models", "macros", "tests", "seeds", "analyses", "snapshots")
@@ -41,26 +56,57 @@ def _newest_dbt_source_mtime(project_dir: Path) -> float:
     return newest
 
 
-def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
-    """Parse the dbt project when its manifest is missing or older than any model file.
+class CritminDbtPreparer(DbtProjectPreparer):
+    """How the project is parsed when it needs to be: `dbt parse` with the dbt installed beside
+    this Python, in a subprocess whose environment names a placeholder build file (parsing opens
+    no database). dagster-dbt's own preparer runs `dbt` from PATH in this process's environment,
+    where neither is set."""
 
-    Parsing needs no database: the warehouse variable is given a placeholder when unset.
-    """
+    def prepare_if_dev(self, project: DbtProject) -> None:
+        """Under `dagster dev`, parse on every load, so that an edited model shows up."""
+        if self.using_dagster_dev():
+            self.prepare(project)
+
+    def prepare(self, project: DbtProject) -> None:
+        env = {
+            **os.environ,
+            BUILD_WAREHOUSE_ENV: str(project.project_dir / "target" / "parse.duckdb"),
+        }
+        _run_dbt(["parse", "--quiet", "--target-path", str(project.target_path)], env, project)
+        manifest = project.manifest_path
+        if not manifest.exists():
+            raise RuntimeError(f"dbt parse of {project.project_dir} wrote no {manifest}")
+
+
+def dbt_project(target: str = DEFAULT_DBT_TARGET) -> DbtProject:
+    """The dbt project in `dbt_project/`, with its committed profile and `CritminDbtPreparer`."""
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=target)
+    return record.replace(project, preparer=CritminDbtPreparer())
+
+
+def prepared_dbt_project(settings: Settings) -> DbtProject:
+    """The dbt project with a manifest to build the assets from: under `dagster dev` it is
+    parsed on every load (`prepare_if_dev`); otherwise only when its manifest is missing or
+    older than a project file (`ensure_manifest`)."""
+    project = dbt_project(settings.dbt_target)
+    project.prepare_if_dev()
+    ensure_manifest(project)
+    return project
+
+
+def ensure_manifest(project: DbtProject) -> Path:
+    """Parse the dbt project when its manifest is missing or older than any model file."""
     manifest = project.manifest_path
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_dbt_source_mtime(
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_dbt_source_mtime(
         project.project_dir
     ):
-        return manifest
-    env = {**os.environ}
-    env.setdefault(BUILD_WAREHOUSE_ENV, str(project.project_dir / "target" / "parse.duckdb"))
-    _run_dbt(["parse", "--quiet", "--target-path", str(project.target_path)], env, project)
-    if not manifest.exists():
-        raise RuntimeError(f"dbt parse of {project.project_dir} wrote no {manifest}")
+        project.preparer.prepare(project)
     return manifest
 
 
-def _run_dbt(args: list[str], env: dict[str, str], project: DbtProject = DBT_PROJECT) -> None:
+def _run_dbt(args: list[str], env: dict[str, str], project: DbtProject | None = None) -> None:
     """Run one dbt command in a subprocess; raise with dbt's own output when it fails."""
+    project = project if project is not None else dbt_project()
     completed = subprocess.run(
         [
             str(DBT_EXECUTABLE),
@@ -177,26 +223,35 @@ class CritminDbtTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-@dbt_assets(
-    manifest=ensure_manifest(),
-    project=DBT_PROJECT,
-    dagster_dbt_translator=CritminDbtTranslator(),
-    pool="duckdb_writer",
-)
-def critmin_dbt_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-) -> Iterator[Any]:
-    """`dbt build`: staging views, intermediate models and marts, each followed by its tests.
+def dbt_models(project: DbtProject) -> AssetsDefinition:
+    """Every model of the prepared `project` an asset, every dbt test a check."""
 
-    dbt's unit tests check the SQL on fixed inputs, not the data loaded: the test suite runs
-    them on every change of the project, so a run leaves them out. Its artifacts and log go to
-    `dbt_target_dir` beside the build file."""
-    target = dbt_target_dir(warehouse.file)
-    started = time.perf_counter()
-    args = ["build", "--exclude-resource-type", "unit_test"]
-    with progress.dbt_output():
-        yield from dbt.cli(args, context=context, target_path=target).stream()
-    report_dbt_build(target / "run_results.json", time.perf_counter() - started)
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=CritminDbtTranslator(),
+        pool="duckdb_writer",
+    )
+    def critmin_dbt_models(
+        context: AssetExecutionContext, dbt: CritminDbtCliResource, warehouse: WarehouseResource
+    ) -> Iterator[Any]:
+        """`dbt build`: staging views, intermediate models and marts, each followed by its tests.
+
+        dbt's unit tests check the SQL on fixed inputs, not the data loaded: the test suite runs
+        them on every change of the project, so a run leaves them out. Its artifacts and log go
+        to `dbt_target_dir` beside the build file."""
+        target = dbt_target_dir(warehouse.file)
+        started = time.perf_counter()
+        with progress.dbt_output():
+            build = dbt.building(warehouse.file, target).cli(
+                ["build", "--exclude-resource-type", "unit_test"],
+                context=context,
+                target_path=target,
+            )
+            yield from build.stream()
+        report_dbt_build(target / "run_results.json", time.perf_counter() - started)
+
+    return critmin_dbt_models
 
 
 def report_dbt_build(run_results: Path, seconds: float) -> None:
@@ -243,19 +298,49 @@ def report_dbt_build(run_results: Path, seconds: float) -> None:
 class CritminDbtCliResource(DbtCliResource):
     """dagster-dbt's resource, told the dbt version instead of asking `dbt --version`: that
     command looks up the newest dbt release on the package index, tens of seconds per run. The
-    executable is the one installed beside this Python, so its version is the imported one."""
+    executable is the one installed beside this Python, so its version is the imported one.
+
+    dagster-dbt gives dbt the environment of this process, where the build file is not named:
+    `building` points the committed profile at the build file in a copy of its own."""
+
+    threads: int = 4
 
     @cached_property
     def _cli_version(self) -> version.Version:
         return version.parse(DBT_VERSION)
 
+    def building(self, build: Path, folder: Path) -> "CritminDbtCliResource":
+        """This resource with a profile that builds `build` on `threads` threads, written to
+        `folder/profile/profiles.yml`."""
+        profiles_dir = write_build_profile(
+            folder / "profile", build, self.threads, self.target or DEFAULT_DBT_TARGET
+        )
+        return CritminDbtCliResource(
+            project_dir=self.project_dir,
+            profiles_dir=str(profiles_dir),
+            dbt_executable=self.dbt_executable,
+            target=self.target,
+            threads=self.threads,
+        )
 
-def dbt_resource() -> DbtCliResource:
+
+def write_build_profile(folder: Path, build: Path, threads: int, target: str) -> Path:
+    """Write the committed profile (`dbt_project/profiles.yml`) with the two values it reads from
+    the environment given: the build file and the thread count. Returns `folder`."""
+    committed = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    profile = committed[DBT_PROFILE]
+    output = {**profile["outputs"][target], "path": str(build), "threads": threads}
+    written = {DBT_PROFILE: {"target": target, "outputs": {target: output}}}
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "profiles.yml").write_text(yaml.safe_dump(written, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def dbt_resource(settings: Settings, project: DbtProject) -> CritminDbtCliResource:
     return CritminDbtCliResource(
-        project_dir=DBT_PROJECT,
+        project_dir=project,
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=str(DBT_EXECUTABLE),
+        target=settings.dbt_target,
+        threads=settings.dbt_threads,
     )
-
-
-defs = Definitions(assets=[critmin_dbt_models], resources={"dbt": dbt_resource()})

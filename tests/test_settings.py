@@ -1,0 +1,150 @@
+"""Settings are resolved in one place (command line over environment over defaults), and the
+Dagster definitions are built from them when asked for, never at import."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from orchestration.defs.transform import write_build_profile
+from orchestration.settings import DBT_THREADS_ENV, Settings, resolve_settings
+from warehouse.paths import (
+    BUILD_WAREHOUSE_ENV,
+    DATA_DIR_ENV,
+    DEFAULT_WAREHOUSE,
+    EXPORT_DIR_ENV,
+    WAREHOUSE_ENV,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+
+ENVIRON = {
+    DATA_DIR_ENV: "/env/landing",
+    WAREHOUSE_ENV: "/env/serving/critmin.duckdb",
+    BUILD_WAREHOUSE_ENV: "/env/build/critmin.duckdb",
+    EXPORT_DIR_ENV: "/env/parquet",
+    DBT_THREADS_ENV: "2",
+}
+
+
+def test_command_line_values_win_over_the_environment() -> None:
+    settings = resolve_settings(
+        data_dir="/cli/landing", warehouse="/cli/serving/w.duckdb", environ=ENVIRON
+    )
+    assert settings.landing_dir == Path("/cli/landing")
+    assert settings.serving_warehouse == Path("/cli/serving/w.duckdb")
+    # A serving file named on the command line brings its own build file and log folder, not
+    # the environment's (they belong to the environment's serving file).
+    assert settings.build_warehouse == Path("/cli/serving/.build/w.duckdb")
+    assert settings.log_dir == Path("/cli/serving/logs")
+    # What the command line leaves out comes from the environment.
+    assert settings.export_dir == Path("/env/parquet")
+    assert settings.dbt_threads == 2
+    explicit = resolve_settings(
+        warehouse="/cli/w.duckdb",
+        build_warehouse="/cli/b.duckdb",
+        export_dir="/cli/parquet",
+        dbt_threads=8,
+        environ=ENVIRON,
+    )
+    assert (explicit.build_warehouse, explicit.export_dir, explicit.dbt_threads) == (
+        Path("/cli/b.duckdb"),
+        Path("/cli/parquet"),
+        8,
+    )
+
+
+def test_the_environment_and_then_the_defaults() -> None:
+    assert resolve_settings(environ=ENVIRON) == Settings(
+        landing_dir=Path("/env/landing"),
+        serving_warehouse=Path("/env/serving/critmin.duckdb"),
+        build_warehouse=Path("/env/build/critmin.duckdb"),
+        export_dir=Path("/env/parquet"),
+        log_dir=Path("/env/serving/logs"),
+        dbt_threads=2,
+    )
+    defaults = resolve_settings(environ={})
+    assert defaults.serving_warehouse == DEFAULT_WAREHOUSE
+    assert defaults.build_warehouse == DEFAULT_WAREHOUSE.parent / ".build" / "critmin.duckdb"
+    assert defaults.export_dir == DEFAULT_WAREHOUSE.parent / "parquet"
+    assert defaults.landing_dir == Path(".critmin/starter")
+    assert (defaults.dbt_target, defaults.dbt_threads) == ("dev", 4)
+
+
+def test_resolving_reads_the_environment_and_never_writes_it(monkeypatch) -> None:
+    monkeypatch.setenv(WAREHOUSE_ENV, "/from/process/critmin.duckdb")
+    monkeypatch.delenv(BUILD_WAREHOUSE_ENV, raising=False)
+    before = dict(os.environ)
+    settings = resolve_settings()
+    assert settings.serving_warehouse == Path("/from/process/critmin.duckdb")
+    assert settings.build_warehouse == Path("/from/process/.build/critmin.duckdb")
+    assert dict(os.environ) == before
+
+
+def test_the_build_profile_is_the_committed_one_pointed_at_the_build_file(tmp_path: Path) -> None:
+    folder = write_build_profile(tmp_path / "profile", tmp_path / "b.duckdb", 3, "dev")
+    written = yaml.safe_load((folder / "profiles.yml").read_text())
+    committed = yaml.safe_load((REPO / "dbt_project" / "profiles.yml").read_text())
+    output = written["critmin"]["outputs"]["dev"]
+    assert output == {
+        **committed["critmin"]["outputs"]["dev"],
+        "path": str(tmp_path / "b.duckdb"),
+        "threads": 3,
+    }
+    assert written["critmin"]["target"] == "dev"
+
+
+# In a fresh interpreter: record every subprocess started and every dbt-assets definition made
+# while `orchestration.definitions` is imported.
+_IMPORT_PROBE = """
+import json, subprocess, sys
+import dagster_dbt
+
+started, dbt_assets_made = [], []
+real_popen_init = subprocess.Popen.__init__
+
+def spy_popen(self, args, *rest, **kwargs):
+    started.append(str(args))
+    return real_popen_init(self, args, *rest, **kwargs)
+
+real_dbt_assets = dagster_dbt.dbt_assets
+
+def spy_dbt_assets(*args, **kwargs):
+    dbt_assets_made.append(str(kwargs.get("manifest")))
+    return real_dbt_assets(*args, **kwargs)
+
+subprocess.Popen.__init__ = spy_popen
+dagster_dbt.dbt_assets = spy_dbt_assets
+import orchestration.definitions as definitions
+print(json.dumps({
+    "started": started,
+    "dbt_assets": dbt_assets_made,
+    "defs": type(definitions.defs).__name__,
+}))
+"""
+
+
+def test_importing_the_definitions_runs_no_subprocess_and_no_dbt_parse(tmp_path: Path) -> None:
+    """Old behaviour this catches: a module-level `defs` made the dbt assets at import, and
+    parsed the dbt project in a `dbt parse` subprocess when the manifest was stale."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(_IMPORT_PROBE)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CRITMIN_")}
+    completed = subprocess.run(
+        [sys.executable, str(probe)],
+        env={**env, "PYTHONPATH": str(REPO)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert report["started"] == []
+    assert report["dbt_assets"] == []
+    # What `dagster dev` loads: a function that builds the definitions when called.
+    assert report["defs"] == "LazyDefinitions"
