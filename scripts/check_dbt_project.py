@@ -13,21 +13,18 @@ package itself would be downloaded from the dbt hub):
   `unique_combination_of_columns`).
 
 Usage: `python scripts/check_dbt_project.py [--manifest target/manifest.json]`. Without
-`--manifest` the project is parsed into a temporary directory first. Exits 1 and lists every
-violation when there is one.
+`--manifest` it reads the project's own manifest, parsed first when missing or stale. Exits 1
+and lists every violation when there is one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 LAYERS = {"staging": 0, "intermediate": 1, "marts": 2}
 PREFIXES = {
     "staging": ("stg_",),
@@ -39,27 +36,12 @@ GRAIN_TESTS = {"unique", "unique_combination_of_columns"}
 HARD_CODED = re.compile(r"\b(raw|staging|intermediate|marts|seeds|main)\.[a-z_]+\b", re.IGNORECASE)
 
 
-def parse_manifest(target: Path) -> dict:
-    """`dbt parse` of the project into `target`; the manifest it writes."""
-    from dbt.cli.main import dbtRunner
+def load_manifest() -> dict:
+    """The project's parsed manifest, parsed first when it is missing or stale (the same
+    `ensure_manifest` a run uses, in a dbt subprocess with its own environment)."""
+    from orchestration.defs.transform import dbt_project, ensure_manifest
 
-    # The profile names the build file by this variable; parsing does not open it.
-    os.environ.setdefault("CRITMIN_BUILD_WAREHOUSE", str(target / "parse.duckdb"))
-    result = dbtRunner().invoke(
-        [
-            "parse",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--quiet",
-        ]
-    )
-    if not result.success:
-        raise SystemExit(f"dbt parse failed: {result.exception}")
-    return json.loads((target / "manifest.json").read_text())
+    return json.loads(ensure_manifest(dbt_project()).read_text())
 
 
 def _layer(node: dict) -> str | None:
@@ -119,13 +101,11 @@ def violations(manifest: dict) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--manifest", type=Path, help="a manifest.json (default: dbt parse)")
+    parser.add_argument(
+        "--manifest", type=Path, help="a manifest.json (default: the project's, parsed if stale)"
+    )
     args = parser.parse_args(argv)
-    if args.manifest:
-        manifest = json.loads(args.manifest.read_text())
-    else:
-        with tempfile.TemporaryDirectory(prefix="critmin-dbt-check-") as tmp:
-            manifest = parse_manifest(Path(tmp))
+    manifest = json.loads(args.manifest.read_text()) if args.manifest else load_manifest()
     found = violations(manifest)
     models = sum(1 for n in manifest["nodes"].values() if n["resource_type"] == "model")
     for line in found:

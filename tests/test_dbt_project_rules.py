@@ -22,8 +22,8 @@ checker = _load_checker()
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return checker.parse_manifest(tmp_path_factory.mktemp("dbt-parse"))
+def manifest() -> dict:
+    return checker.load_manifest()
 
 
 def _model(manifest: dict, name: str) -> dict:
