@@ -157,17 +157,25 @@ candidate_profile as (
 
 ),
 
+base_scored as (
+
+    select
+        *,
+        {{ alternative_supplier_score('0') }} as base_score
+    from candidate_profile
+
+),
+
 base_ranked as (
 
     select
         *,
-        {{ alternative_supplier_score('0') }} as base_score,
         row_number() over (
             partition by year, mineral, stage
-            order by {{ alternative_supplier_score('0') }} desc, candidate_iso3 asc
+            order by base_score desc, candidate_iso3 asc
         ) as base_rank,
         count(*) over (partition by year, mineral, stage) as exporter_count
-    from candidate_profile
+    from base_scored
 
 ),
 
