@@ -372,11 +372,16 @@ def _execute(
         from orchestration.definitions import build_defs
         from orchestration.defs.schedules import FULL_REFRESH_JOB, refresh_request
 
-        job = build_defs(settings).resolve_job_def(FULL_REFRESH_JOB)
-        display.phase(
-            "start-up", "Dagster, dbt manifest, Great Expectations", time.perf_counter() - started
-        )
         with DagsterInstance.ephemeral() as instance:
+            # Resolved inside the instance's block: Dagster reads its definitions state through
+            # the current instance, and one left current by an earlier, gone instance in the
+            # same process (a scheduler's or a test's) fails the resolution.
+            job = build_defs(settings).resolve_job_def(FULL_REFRESH_JOB)
+            display.phase(
+                "start-up",
+                "Dagster, dbt manifest, Great Expectations",
+                time.perf_counter() - started,
+            )
             # Every landed trade year is one partition of raw/baci_trade; all load in this run.
             request = refresh_request(
                 instance, data_dir, list(job.asset_layer.executable_asset_keys)

@@ -69,7 +69,7 @@ class Ended:
         """A run that ended on its own (not killed) ends with the summary and advice, and the
         summary shows no traceback (the runs here are --verbose, so the log's lines, traces
         included, are printed before it; tests/test_serving.py checks a plain run shows none)."""
-        assert "critmin run summary" in self.output
+        assert "critmin run summary" in self.output, self.output[-3000:]
         summary = self.output[self.output.rindex("critmin run summary") :]
         assert "Traceback" not in summary, self.output[-3000:]
         if self.returncode != 0:

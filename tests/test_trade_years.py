@@ -173,8 +173,9 @@ def test_a_run_for_one_new_year_loads_only_that_year(tmp_path: Path) -> None:
     assert first.success
     _write_year(landing / "baci", 2024, ["2024,156,699,284690,7.000,1.000"])
 
-    job = build_defs(settings).resolve_job_def(schedules.FULL_REFRESH_JOB)
     with dg.DagsterInstance.ephemeral() as instance:
+        # Resolved inside the instance's block, as `critmin run` does (critmin/pipeline.py).
+        job = build_defs(settings).resolve_job_def(schedules.FULL_REFRESH_JOB)
         ingest.register_trade_years(instance, landing)
         result = job.execute_in_process(instance=instance, partition_key="2024")
     assert result.success

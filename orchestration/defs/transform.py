@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -248,10 +249,35 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
                 context=context,
                 target_path=target,
             )
-            yield from build.stream()
+            try:
+                yield from build.stream()
+            except BaseException:
+                # Interrupted (SIGTERM, Ctrl+C) or failed: dbt holds the build file, which the
+                # run reads for its summary as soon as this step ends.
+                end_process(build.process)
+                raise
         report_dbt_build(target / "run_results.json", time.perf_counter() - started)
 
     return critmin_dbt_models
+
+
+DBT_STOP_GRACE_S = 30.0
+
+
+def end_process(process: subprocess.Popen, grace_s: float = DBT_STOP_GRACE_S) -> int:
+    """Stop `process` if it still runs and wait until it has exited; returns its exit code.
+
+    dagster-dbt forwards an interrupt to dbt only when the interrupt reaches its own output
+    loop, and waits a bounded time; an interrupt anywhere else in the step left dbt running,
+    holding the build file. dbt gets SIGINT (it cancels its queries and exits), then SIGKILL
+    after `grace_s` seconds."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return process.wait()
 
 
 def report_dbt_build(run_results: Path, seconds: float) -> None:
