@@ -28,6 +28,25 @@ from warehouse.paths import WAREHOUSE_ENV, docs_dir, warehouse_path
 LANDING_LAYOUT = registry.landing_layout()
 
 
+# The packages that decide what a run builds, named in `critmin --version` (read from their
+# installed metadata: nothing is imported).
+VERSIONED = ("dagster", "dagster-dbt", "dbt-core", "dbt-duckdb", "duckdb", "great-expectations")
+
+
+def version_text() -> str:
+    """`critmin X.Y.Z` and the versions of the packages a build depends on."""
+    from importlib import metadata
+
+    def installed(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    stack = ", ".join(f"{name} {installed(name)}" for name in VERSIONED)
+    return f"critmin {installed('critmin')} ({stack})"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="critmin",
@@ -43,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
             "where importer_iso3 = 'IND'\""
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=version_text(),
+        help="print critmin's version and those of Dagster, dbt, DuckDB and Great Expectations",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

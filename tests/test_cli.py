@@ -34,6 +34,18 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         assert f"    {command}" in out
 
 
+def test_version_names_critmin_and_its_stack(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib import metadata
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--version"])
+    assert exited.value.code == 0
+    printed = capsys.readouterr().out.strip()
+    assert printed.startswith(f"critmin {metadata.version('critmin')} (")
+    assert f"dbt-core {metadata.version('dbt-core')}" in printed
+    assert f"duckdb {metadata.version('duckdb')}" in printed
+
+
 def test_query_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     warehouse = _warehouse(tmp_path / "w.duckdb")
     sql = "select * from marts.t order by year"

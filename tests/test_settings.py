@@ -148,3 +148,14 @@ def test_importing_the_definitions_runs_no_subprocess_and_no_dbt_parse(tmp_path:
     assert report["dbt_assets"] == []
     # What `dagster dev` loads: a function that builds the definitions when called.
     assert report["defs"] == "LazyDefinitions"
+
+
+def test_pyproject_points_dagster_at_the_definitions_function() -> None:
+    """A plain `dagster dev` (no -m/-a) reads `[tool.dagster]` from pyproject.toml."""
+    import importlib
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["dagster"]
+    module = importlib.import_module(config["module_name"])
+    # What the @definitions decorator makes (Dagster calls it when it loads the code location).
+    assert type(getattr(module, config["attribute"])).__name__ == "LazyDefinitions"
