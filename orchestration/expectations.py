@@ -14,14 +14,26 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import great_expectations as gx
 import pandas as pd
-from great_expectations.core.expectation_suite import ExpectationSuite
-from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from ingest.reference.lookup import MINERALS, STAGES
 from warehouse.access import quote_identifier
+
+if TYPE_CHECKING:
+    import great_expectations as gx
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+
+def _gx() -> ModuleType:
+    """Great Expectations, imported when a suite is first built: the import takes seconds, and a
+    run that stops before its checks (or a command that never runs them) need not pay it."""
+    import great_expectations
+
+    return great_expectations
+
 
 # Floating-point slack for sums of shares and HHI bounds.
 TOLERANCE = 1e-9
@@ -88,18 +100,18 @@ left join shares as s using (production_source, year, mineral, production_type)
 
 
 def _between(column: str, low: float | None, high: float | None) -> gx.expectations.Expectation:
-    return gx.expectations.ExpectColumnValuesToBeBetween(
+    return _gx().expectations.ExpectColumnValuesToBeBetween(
         column=column, min_value=low, max_value=high
     )
 
 
 def _not_null(columns: list[str]) -> list[gx.expectations.Expectation]:
-    return [gx.expectations.ExpectColumnValuesToNotBeNull(column=c) for c in columns]
+    return [_gx().expectations.ExpectColumnValuesToNotBeNull(column=c) for c in columns]
 
 
 def _suite(name: str, expectations: list[gx.expectations.Expectation]) -> ExpectationSuite:
     _context()  # GX binds new suites to the current data context
-    suite = ExpectationSuite(name=name)
+    suite = _gx().ExpectationSuite(name=name)
     for expectation in expectations:
         suite.add_expectation(expectation)
     return suite
@@ -113,9 +125,11 @@ def import_dependency_suite() -> ExpectationSuite:
         [
             *_not_null([*keys[:-1], "import_value_usd", "supplier_count", "top_supplier_iso3"]),
             *_not_null(["hhi", "top_supplier_share", "china_share", "supplier_share_sum"]),
-            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
-            gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
+            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            _gx().expectations.ExpectColumnValuesToBeInSet(
+                column="mineral", value_set=list(MINERALS)
+            ),
+            _gx().expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
             _between("import_value_usd", 0, None),
             _between("supplier_count", 1, None),
             _between("top_supplier_share", 0, 1),
@@ -123,10 +137,10 @@ def import_dependency_suite() -> ExpectationSuite:
             _between("hhi", 0, 1),
             # HHI of n suppliers lies in [1/n, 1].
             _between("hhi_above_lower_bound", -TOLERANCE, None),
-            gx.expectations.ExpectColumnValuesToBeInSet(
+            _gx().expectations.ExpectColumnValuesToBeInSet(
                 column="trade_source", value_set=["baci", "comtrade"]
             ),
-            gx.expectations.ExpectColumnValuesToBeInSet(
+            _gx().expectations.ExpectColumnValuesToBeInSet(
                 column="frequency", value_set=["annual", "monthly"]
             ),
             # BACI: every importer's supplier shares sum to 1; Comtrade: to at most 1.
@@ -145,9 +159,11 @@ def production_concentration_suite() -> ExpectationSuite:
         [
             *_not_null([*keys, "world_total", "hhi", "top1_iso3", "top1_share", "top3_share"]),
             *_not_null(["china_share", "country_count", "country_share_sum"]),
-            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
-            gx.expectations.ExpectColumnValuesToBeInSet(
+            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            _gx().expectations.ExpectColumnValuesToBeInSet(
+                column="mineral", value_set=list(MINERALS)
+            ),
+            _gx().expectations.ExpectColumnValuesToBeInSet(
                 column="production_type", value_set=["mine", "refinery"]
             ),
             _between("world_total", 0, None),
@@ -185,14 +201,14 @@ def deciding_rows_sql(frame_sql: str, suite: ExpectationSuite) -> str:
     null_columns: list[str] = []
     repeats: list[str] = []
     for expectation in suite.expectations:
-        if isinstance(expectation, gx.expectations.ExpectColumnValuesToBeBetween):
+        if isinstance(expectation, _gx().expectations.ExpectColumnValuesToBeBetween):
             column = quote_identifier(expectation.column)
             extremes += [f"arg_min(f, f.{column})", f"arg_max(f, f.{column})"]
-        elif isinstance(expectation, gx.expectations.ExpectColumnValuesToBeInSet):
+        elif isinstance(expectation, _gx().expectations.ExpectColumnValuesToBeInSet):
             set_columns.append(f"(f.{quote_identifier(expectation.column)})")
-        elif isinstance(expectation, gx.expectations.ExpectColumnValuesToNotBeNull):
+        elif isinstance(expectation, _gx().expectations.ExpectColumnValuesToNotBeNull):
             null_columns.append(f"f.{quote_identifier(expectation.column)} is null")
-        elif isinstance(expectation, gx.expectations.ExpectCompoundColumnsToBeUnique):
+        elif isinstance(expectation, _gx().expectations.ExpectCompoundColumnsToBeUnique):
             keys = ", ".join(f"f.{quote_identifier(c)}" for c in expectation.column_list)
             # Rows whose key hash repeats: every repeated key, and rarely a hash collision (an
             # extra row GX finds unique).
@@ -233,7 +249,9 @@ class SuiteOutcome:
 @cache
 def _context() -> gx.data_context.AbstractDataContext:
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    context = gx.get_context(mode="ephemeral")
+    context = _gx().get_context(mode="ephemeral")
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
 
@@ -312,11 +330,11 @@ left join marts.dim_country as c on a.candidate_iso3 = c.country_iso3
 
 
 def _all_true(column: str) -> gx.expectations.Expectation:
-    return gx.expectations.ExpectColumnValuesToBeInSet(column=column, value_set=[True])
+    return _gx().expectations.ExpectColumnValuesToBeInSet(column=column, value_set=[True])
 
 
 def _all_false(column: str) -> gx.expectations.Expectation:
-    return gx.expectations.ExpectColumnValuesToBeInSet(column=column, value_set=[False])
+    return _gx().expectations.ExpectColumnValuesToBeInSet(column=column, value_set=[False])
 
 
 def policy_exposure_suite() -> ExpectationSuite:
@@ -327,8 +345,8 @@ def policy_exposure_suite() -> ExpectationSuite:
         [
             *_not_null([*keys[:-1], "imposing_iso3", "exposure_share"]),
             *_not_null(["exposed_imports_usd", "scope_imports_usd", "is_upper_bound"]),
-            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            gx.expectations.ExpectColumnValuesToBeInSet(
+            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            _gx().expectations.ExpectColumnValuesToBeInSet(
                 column="measure_type",
                 value_set=["export_licensing", "export_ban", "export_quota", "export_tax"],
             ),
@@ -350,9 +368,11 @@ def supply_risk_suite() -> ExpectationSuite:
         "mart_supply_risk",
         [
             *_not_null([*keys, "hhi", "hhi_wgi", "wgi_coverage_share"]),
-            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
-            gx.expectations.ExpectColumnValuesToBeInSet(
+            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            _gx().expectations.ExpectColumnValuesToBeInSet(
+                column="mineral", value_set=list(MINERALS)
+            ),
+            _gx().expectations.ExpectColumnValuesToBeInSet(
                 column="production_type", value_set=["mine", "refinery"]
             ),
             _between("hhi", 0, 1 + TOLERANCE),
@@ -375,12 +395,14 @@ def alternative_suppliers_suite() -> ExpectationSuite:
         [
             *_not_null([*keys, "world_export_share", "ranking_score", "candidate_rank"]),
             *_not_null(["restricts_exports", "current_import_share"]),
-            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            gx.expectations.ExpectCompoundColumnsToBeUnique(
+            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            _gx().expectations.ExpectCompoundColumnsToBeUnique(
                 column_list=["year", "importer_iso3", "mineral", "stage", "candidate_rank"]
             ),
-            gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
-            gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
+            _gx().expectations.ExpectColumnValuesToBeInSet(
+                column="mineral", value_set=list(MINERALS)
+            ),
+            _gx().expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
             _between("world_export_share", 0, 1 + TOLERANCE),
             _between("production_share", 0, 1 + TOLERANCE),
             _between("reserves_share", 0, 1 + TOLERANCE),
@@ -437,9 +459,11 @@ def net_import_reliance_suite() -> ExpectationSuite:
         "mart_net_import_reliance",
         [
             *_not_null(keys),
-            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            gx.expectations.ExpectColumnValuesToBeInSet(column="mineral", value_set=list(MINERALS)),
-            gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
+            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            _gx().expectations.ExpectColumnValuesToBeInSet(
+                column="mineral", value_set=list(MINERALS)
+            ),
+            _gx().expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
             _between("imports_t", 0, None),
             _between("exports_t", 0, None),
             _between("production_t", 0, None),
@@ -458,7 +482,7 @@ def event_trade_response_suite() -> ExpectationSuite:
         "mart_event_trade_response",
         [
             *_not_null([*keys, "pre_year", "post_year", "supplier_role", "importer_group"]),
-            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
             _between("pre_value_usd", 0, None),
             _between("post_value_usd", 0, None),
             _between("change_pct", -1 - TOLERANCE, None),
@@ -477,8 +501,8 @@ def supply_shock_suite() -> ExpectationSuite:
         "mart_supply_shock",
         [
             *_not_null([*keys, "halted_exporter_iso3", "imports_usd", "shortfall_usd"]),
-            gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
+            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
+            _gx().expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
             _between("shortfall_share", 0, 1 + TOLERANCE),
             _between("coverable_share", 0, 1 + TOLERANCE),
             _between("shortfall_usd", 0, None),

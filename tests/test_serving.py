@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import great_expectations as gx
 import pytest
 import sqlalchemy as sa
 from landing_fixtures import tiny_landing
@@ -153,7 +154,7 @@ def test_a_run_whose_checks_fail_publishes_nothing(
     def impossible_suite():
         suite = strict()
         suite.add_expectation(
-            expectations.gx.expectations.ExpectColumnValuesToBeBetween(column="hhi", max_value=0.1)
+            gx.expectations.ExpectColumnValuesToBeBetween(column="hhi", max_value=0.1)
         )
         return suite
 
