@@ -129,13 +129,6 @@ def _run_dbt(args: list[str], env: dict[str, str], project: DbtProject | None = 
         )
 
 
-# dbt's own log file (`dbt.log` in the target folder) at info level: one line per node with its
-# status and time, and every error. At dbt's default (debug) it also holds every statement and
-# cursor event, tens of MB per build, and writing it costs dbt's single Python process about a
-# quarter of a build on small data.
-DBT_FILE_LOG = ["--log-level-file", "info"]
-
-
 def dbt_target_dir(build: Path) -> Path:
     """Where `dbt build` of the build file `build` writes its artifacts and its log: one folder
     beside the build file, kept between runs (partial parsing, and the manifest the docs use)."""
@@ -194,7 +187,7 @@ def generate_docs(
         return staged, False
     with tempfile.TemporaryDirectory(prefix="critmin-docs-") as scratch:
         env = {**os.environ, BUILD_WAREHOUSE_ENV: str(database)}
-        args = ["docs", "generate", "--static", "--quiet", *DBT_FILE_LOG, "--target-path", scratch]
+        args = ["docs", "generate", "--static", "--quiet", "--target-path", scratch]
         if run_target is not None and (run_target / "manifest.json").is_file():
             for artifact in ("manifest.json", "partial_parse.msgpack"):
                 if (run_target / artifact).is_file():
@@ -252,7 +245,7 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
         started = time.perf_counter()
         with progress.dbt_output():
             build = dbt.building(warehouse.file, target).cli(
-                ["build", "--exclude-resource-type", "unit_test", *DBT_FILE_LOG],
+                ["build", "--exclude-resource-type", "unit_test"],
                 context=context,
                 target_path=target,
             )
