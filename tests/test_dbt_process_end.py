@@ -1,7 +1,11 @@
-"""A dbt step that ends early leaves no dbt process behind (`end_process`).
+"""A dbt step that ends early leaves no dbt process behind (`end_process`, and
+`stream_to_the_end`, which the dbt asset streams dbt's events through).
 
 Real child processes: one that exits on SIGINT as dbt does, one that ignores it. Each says
-"ready" once its handler is installed; the test reads that line before signalling it.
+"ready" once its handler is installed; the test reads that line before signalling it. For the
+stream, the invocation is dagster-dbt's shape (a `process` and a `stream()` of its events) with
+a real process behind it; the step's end is the interrupt Dagster raises into the step's
+generator, or the generator closed.
 """
 
 from __future__ import annotations
@@ -9,8 +13,12 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-from orchestration.defs.transform import end_process
+import pytest
+
+from orchestration.defs.transform import end_process, stream_to_the_end
 
 EXITS_ON_SIGINT = """
 import sys, time
@@ -51,3 +59,33 @@ def test_an_ended_process_is_left_alone() -> None:
     process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(5)"])
     process.wait()
     assert end_process(process) == 5
+
+
+@dataclass
+class Invocation:
+    """What `stream_to_the_end` uses of dagster-dbt's `DbtCliInvocation`."""
+
+    process: subprocess.Popen
+
+    def stream(self) -> Iterator[str]:
+        while True:  # events for as long as the step takes them
+            yield "event"
+
+
+def test_an_interrupt_raised_in_the_step_ends_dbt_before_it_propagates() -> None:
+    """The interrupt arrives while the step handles an event (outside dagster-dbt's own loop,
+    where it is not forwarded to dbt): dbt has exited by the time the step sees it."""
+    process = _child(EXITS_ON_SIGINT)
+    events = stream_to_the_end(Invocation(process))
+    next(events)
+    with pytest.raises(KeyboardInterrupt):
+        events.throw(KeyboardInterrupt)
+    assert process.poll() == 3
+
+
+def test_a_step_closed_early_ends_dbt() -> None:
+    process = _child(EXITS_ON_SIGINT)
+    events = stream_to_the_end(Invocation(process))
+    next(events)
+    events.close()
+    assert process.poll() == 3

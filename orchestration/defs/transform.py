@@ -24,6 +24,7 @@ import yaml
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition
 from dagster_dbt import (
     DagsterDbtTranslator,
+    DbtCliInvocation,
     DbtCliResource,
     DbtProject,
     DbtProjectPreparer,
@@ -249,19 +250,24 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
                 context=context,
                 target_path=target,
             )
-            try:
-                yield from build.stream()
-            except BaseException:
-                # Interrupted (SIGTERM, Ctrl+C) or failed: dbt holds the build file, which the
-                # run reads for its summary as soon as this step ends.
-                end_process(build.process)
-                raise
+            yield from stream_to_the_end(build)
         report_dbt_build(target / "run_results.json", time.perf_counter() - started)
 
     return critmin_dbt_models
 
 
 DBT_STOP_GRACE_S = 30.0
+
+
+def stream_to_the_end(invocation: DbtCliInvocation) -> Iterator[Any]:
+    """The events of a running dbt command (`invocation.stream()`). When the step ends before
+    dbt does (interrupted by SIGTERM or Ctrl+C, or failed), dbt is stopped and waited for: it
+    holds the build file, which the run reads for its summary as soon as the step ends."""
+    try:
+        yield from invocation.stream()
+    except BaseException:
+        end_process(invocation.process)
+        raise
 
 
 def end_process(process: subprocess.Popen, grace_s: float = DBT_STOP_GRACE_S) -> int:
