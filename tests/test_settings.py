@@ -159,3 +159,35 @@ def test_pyproject_points_dagster_at_the_definitions_function() -> None:
     module = importlib.import_module(config["module_name"])
     # What the @definitions decorator makes (Dagster calls it when it loads the code location).
     assert type(getattr(module, config["attribute"])).__name__ == "LazyDefinitions"
+
+
+_START_UP_PROBE = """
+import json, sys
+from pathlib import Path
+import dagster as dg
+from orchestration.definitions import build_defs
+from orchestration.defs.schedules import FULL_REFRESH_JOB
+from orchestration.settings import resolve_settings
+
+settings = resolve_settings(data_dir=Path("landing"), warehouse=Path("critmin.duckdb"))
+with dg.DagsterInstance.ephemeral():
+    build_defs(settings).resolve_job_def(FULL_REFRESH_JOB)
+print(json.dumps({"great_expectations": "great_expectations" in sys.modules}))
+"""
+
+
+def test_a_run_starts_without_importing_great_expectations(tmp_path: Path) -> None:
+    """Resolving the job, all a run does before its steps, leaves Great Expectations
+    unimported (seconds of start-up): it loads with the first check."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(_START_UP_PROBE)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CRITMIN_")}
+    completed = subprocess.run(
+        [sys.executable, str(probe)],
+        env={**env, "PYTHONPATH": str(REPO)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(completed.stdout.strip().splitlines()[-1]) == {"great_expectations": False}
