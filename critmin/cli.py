@@ -47,6 +47,17 @@ def version_text() -> str:
     return f"critmin {installed('critmin')} ({stack})"
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: the versions are looked up only when asked for, not on every command."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(version_text())
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="critmin",
@@ -65,8 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--version",
-        action="version",
-        version=version_text(),
+        action=_VersionAction,
         help="print critmin's version and those of Dagster, dbt, DuckDB and Great Expectations",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
