@@ -48,8 +48,9 @@ class WarehouseResource(ConfigurableResource):
             yield con
 
     @contextmanager
-    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with access.reader(self.file) as con:
+    def reader(self, limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection; DuckDB's buffers capped at `limit` (see `access.reader`)."""
+        with access.reader(self.file, limit) as con:
             yield con
 
 

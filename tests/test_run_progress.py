@@ -1,6 +1,6 @@
 """What `critmin run` shows and how its checks stay cheap: dbt's output goes to the log with a
 progress count, GX validates only the rows that decide each rule (same verdict as every row), and
-the dbt documentation is regenerated only when the project or the catalog changed."""
+the dbt documentation's catalog is read in this process and matched to the manifest as dbt does."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ import duckdb
 import great_expectations as gx
 import pytest
 
-from orchestration import expectations, progress
-from orchestration.defs.transform import docs_fingerprint
+from orchestration import dbt_docs, expectations, progress
 
 FRAME_SQL = "select * from marts.t"
 
@@ -149,19 +148,58 @@ def test_session_sends_printed_output_to_the_log(tmp_path: Path) -> None:
     assert not progress.in_session()
 
 
-def test_docs_fingerprint_follows_the_catalog_not_the_rows(tmp_path: Path) -> None:
+def _manifest_node(schema: str, alias: str) -> dict:
+    return {"resource_type": "model", "database": "critmin", "schema": schema, "alias": alias}
+
+
+def test_docs_catalog_matches_tables_views_and_sources_to_the_manifest(tmp_path: Path) -> None:
+    """A warehouse with a table mart (two columns, commented), a staging view, a raw table named
+    by a source and a table no node names. The catalog has the mart and the view under their
+    node ids (the mart's alias in another case), the raw table under its source id, and nothing
+    else; columns keep DuckDB's types, 1-based positions and comments."""
     database = tmp_path / "critmin.duckdb"
     with duckdb.connect(str(database)) as con:
-        con.execute("create schema marts")
+        con.execute("create schema marts; create schema staging; create schema raw")
         con.execute("create table marts.m (year integer, share double)")
+        con.execute("comment on table marts.m is 'Shares by year'")
         con.execute("comment on column marts.m.share is 'Share of imports'")
-    first = docs_fingerprint(database)
-    with duckdb.connect(str(database)) as con:
-        con.execute("insert into marts.m values (2020, 0.5)")
-    assert docs_fingerprint(database) == first
-    with duckdb.connect(str(database)) as con:
-        con.execute("comment on column marts.m.share is 'Share of world exports'")
-    assert docs_fingerprint(database) != first
+        con.execute("create view staging.v as select year from marts.m")
+        con.execute("create table raw.trade (k varchar)")
+        con.execute("create table raw.unnamed (x integer)")
+    manifest = {
+        "nodes": {
+            "model.critmin.m": _manifest_node("marts", "M"),
+            "model.critmin.v": _manifest_node("staging", "v"),
+        },
+        "sources": {
+            "source.critmin.raw.trade": {
+                "database": "CRITMIN",
+                "schema": "raw",
+                "identifier": "trade",
+            }
+        },
+    }
+    catalog = dbt_docs.build_catalog(database, manifest).to_dict(omit_none=False)
+    assert sorted(catalog["nodes"]) == ["model.critmin.m", "model.critmin.v"]
+    assert sorted(catalog["sources"]) == ["source.critmin.raw.trade"]
+    mart = catalog["nodes"]["model.critmin.m"]
+    assert mart["metadata"] == {
+        "type": "BASE TABLE",
+        "schema": "marts",
+        "name": "m",
+        "database": "critmin",
+        "comment": "Shares by year",
+        "owner": None,
+    }
+    assert mart["columns"] == {
+        "year": {"type": "INTEGER", "index": 1, "name": "year", "comment": None},
+        "share": {"type": "DOUBLE", "index": 2, "name": "share", "comment": "Share of imports"},
+    }
+    assert mart["stats"]["has_stats"]["value"] is False
+    assert catalog["nodes"]["model.critmin.v"]["metadata"]["type"] == "VIEW"
+    assert catalog["sources"]["source.critmin.raw.trade"]["unique_id"] == (
+        "source.critmin.raw.trade"
+    )
 
 
 def test_dbt_build_lines_count_models_and_tests_from_run_results(tmp_path: Path) -> None:

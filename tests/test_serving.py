@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -19,9 +20,10 @@ from landing_fixtures import tiny_landing
 
 from critmin.pipeline import run_pipeline
 from orchestration import expectations, landing_watch
+from orchestration.defs.transform import DBT_EXECUTABLE
 from orchestration.settings import resolve_settings
 from warehouse import publish
-from warehouse.paths import build_path, docs_dir, export_dir
+from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR, build_path, docs_dir, export_dir
 
 # --- publish ---------------------------------------------------------------------------------
 
@@ -147,6 +149,7 @@ def test_a_run_whose_checks_fail_publishes_nothing(
     assert good.success and good.published
     assert (docs_dir(serving) / "index.html").stat().st_size > 10_000
     assert (export_dir(serving) / "current" / "mart_import_dependency").is_dir()
+    assert_docs_catalog_is_dbts(serving, tmp_path / "dbt-docs")
 
     # A stricter rule the data cannot meet: every importer's HHI below 0.1.
     strict = expectations.import_dependency_suite
@@ -178,6 +181,31 @@ def test_a_run_whose_checks_fail_publishes_nothing(
         assert con.execute("select count(*) from marts.fct_trade_flows").fetchone() == (6,)
     summary = bad.summary(elapsed_s=1.0)
     assert "NOT published" in summary and good.published_version in summary
+
+
+def assert_docs_catalog_is_dbts(serving: Path, scratch: Path) -> None:
+    """The catalog critmin publishes (read in its own process) is the one `dbt docs generate`
+    writes for the same warehouse: same nodes and sources, same columns, types and comments."""
+    copy = scratch / serving.name
+    scratch.mkdir()
+    shutil.copyfile(serving, copy)
+    env = {**os.environ, BUILD_WAREHOUSE_ENV: str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    subprocess.run(
+        [str(DBT_EXECUTABLE), "docs", "generate", "--no-compile", "--quiet"]
+        + ["--target-path", str(scratch / "target")]
+        + ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    dbts = json.loads((scratch / "target" / "catalog.json").read_text(encoding="utf-8"))
+    ours = json.loads((docs_dir(serving) / "catalog.json").read_text(encoding="utf-8"))
+    assert len(ours["nodes"]) > 40 and len(ours["sources"]) > 10
+    assert ours["nodes"] == dbts["nodes"]
+    assert ours["sources"] == dbts["sources"]
+    page = (docs_dir(serving) / "index.html").read_text(encoding="utf-8")
+    assert "MANIFEST.JSON INLINE DATA" not in page and "CATALOG.JSON INLINE DATA" not in page
+    assert '"model.critmin.mart_import_dependency"' in page
 
 
 def _critmin_run(landing: Path, serving: Path) -> None:
@@ -465,3 +493,6 @@ def test_critmin_connections_cap_duckdb_memory(
     with access.reader(path) as con:
         # 600 MB = 572.2 MiB.
         assert con.execute("select current_setting('memory_limit')").fetchone() == ("572.2 MiB",)
+    # The checks and the export ask for a smaller cap of their own: 200 MB = 190.7 MiB.
+    with access.reader(path, access.RUN_READ_MEMORY_LIMIT) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone() == ("190.7 MiB",)

@@ -164,7 +164,7 @@ def export_marts_parquet(database: Path, export_root: Path, version_id: str) -> 
     """
     target = export_root / "versions" / version_id
     target.mkdir(parents=True, exist_ok=False)
-    with access.reader(database) as con:
+    with access.reader(database, access.RUN_READ_MEMORY_LIMIT) as con:
         marts = con.execute(
             "select table_name, list(column_name) from information_schema.columns "
             "where table_schema = ? group by table_name order by table_name",

@@ -18,6 +18,7 @@ from dagster import (
 from ingest import registry
 from orchestration import expectations, progress
 from orchestration.resources import WarehouseResource
+from warehouse import access
 
 
 def _mart(name: str) -> AssetKey:
@@ -66,7 +67,7 @@ def gx_check(
         context.log.info(f"checking marts.{mart} with the Great Expectations suite {suite}")
         started = time.perf_counter()
         rules = getattr(expectations, suite)()
-        with warehouse.reader() as con:
+        with warehouse.reader(access.RUN_READ_MEMORY_LIMIT) as con:
             rows = con.execute(f"select count(*) from marts.{mart}").fetchall()[0][0]
             frame = con.sql(expectations.deciding_rows_sql(frame_sql, rules)).df()
         outcome = expectations.validate(frame, rules)

@@ -87,15 +87,10 @@ def publish_warehouse(
     publish.export_marts_parquet(warehouse.file, serving.export_root, version_id)
     display.phase("publish: Parquet", f"{mart_count} marts", time.perf_counter() - started)
     started = time.perf_counter()
-    staged_docs, generated = generate_docs(
+    staged_docs = generate_docs(
         warehouse.file, serving.docs_dir, run_target=dbt_target_dir(warehouse.file)
     )
-    display.phase(
-        "publish: docs",
-        "generated" if generated else "unchanged project and catalog: previous pages kept",
-        time.perf_counter() - started,
-        child_peak_mb=progress.child_peak_rss_mb() if generated else 0.0,
-    )
+    display.phase("publish: docs", "dbt documentation", time.perf_counter() - started)
     started = time.perf_counter()
     published = publish.swap_in(warehouse.file, serving.file, version_id)
     exported = publish.switch_current_export(serving.export_root, version_id)

@@ -5,14 +5,12 @@ missing or stale, and on every load under `dagster dev`) when the definitions ar
 `dbt_models` makes the assets from the parsed manifest.
 """
 
-import hashlib
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -34,10 +32,9 @@ from dagster_shared import record
 from dbt.version import __version__ as DBT_VERSION
 from packaging import version
 
-from orchestration import progress
+from orchestration import dbt_docs, progress
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DEFAULT_DBT_TARGET, Settings
-from warehouse import access
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR
 
 # The dbt installed beside this Python, whether or not the virtual environment is on PATH.
@@ -136,71 +133,22 @@ def dbt_target_dir(build: Path) -> Path:
     return build.parent / "dbt-target"
 
 
-DOCS_FINGERPRINT = ".fingerprint"
-
-
-def docs_fingerprint(database: Path, project_dir: Path = DBT_PROJECT_DIR) -> str:
-    """A digest of everything the dbt documentation shows: the dbt project's files and the
-    warehouse catalog (schemas, tables, views, columns, types and comments; no row counts)."""
-    digest = hashlib.sha256(f"dbt {DBT_VERSION}\n".encode())
-    sources = [project_dir / "dbt_project.yml"]
-    for folder in _DBT_SOURCE_DIRS:
-        found = (project_dir / folder).rglob("*")
-        sources += [path for path in found if path.suffix in _DBT_SOURCE_SUFFIXES]
-    for path in sorted(sources):
-        digest.update(f"{path.relative_to(project_dir)}\n".encode())
-        digest.update(path.read_bytes())
-    with access.reader(database) as con:
-        rows = con.execute(
-            "select 'table', schema_name, table_name, null, null, comment from duckdb_tables() "
-            "union all select 'view', schema_name, view_name, null, null, comment "
-            "from duckdb_views() where not internal "
-            "union all select 'column', schema_name, table_name, column_index, "
-            "column_name || ' ' || data_type, comment from duckdb_columns() "
-            "order by all"
-        ).fetchall()
-    for row in rows:
-        digest.update(repr(row).encode())
-    return digest.hexdigest()
-
-
-def generate_docs(
-    database: Path, out_dir: Path, run_target: Path | None = None
-) -> tuple[Path, bool]:
+def generate_docs(database: Path, out_dir: Path, run_target: Path | None = None) -> Path:
     """Write the dbt documentation of `database` (models, columns, lineage, catalog) to a staging
-    folder beside `out_dir`; return it and whether dbt generated it (`switch_docs` puts it in
-    place).
+    folder beside `out_dir` and return it (`switch_docs` puts it in place).
 
-    When the published documentation in `out_dir` has the same `docs_fingerprint` (same dbt
-    project, same catalog), it is copied instead: dbt would write the same pages. Otherwise, with
-    the target folder of the run's `dbt build` (`run_target`), dbt reuses its manifest, compiled
-    SQL included, and only reads the catalog (`--no-compile`); without it, dbt compiles.
-
-    `index.html` is dbt's self-contained static page; `manifest.json` and `catalog.json` are the
-    artifacts other documentation tools read.
+    The manifest is the one the run's `dbt build` wrote to `run_target` (compiled SQL included),
+    or the parsed project's when there is none; the catalog is read from `database` in this
+    process (`orchestration.dbt_docs`). `index.html` is dbt's self-contained static page;
+    `manifest.json` and `catalog.json` are the artifacts other documentation tools read.
     """
     staged = out_dir.with_name(f".{out_dir.name}.incoming")
     shutil.rmtree(staged, ignore_errors=True)
-    fingerprint = docs_fingerprint(database)
-    published = out_dir / DOCS_FINGERPRINT
-    if published.is_file() and published.read_text(encoding="utf-8") == fingerprint:
-        shutil.copytree(out_dir, staged)
-        return staged, False
-    with tempfile.TemporaryDirectory(prefix="critmin-docs-") as scratch:
-        env = {**os.environ, BUILD_WAREHOUSE_ENV: str(database)}
-        args = ["docs", "generate", "--static", "--quiet", "--target-path", scratch]
-        if run_target is not None and (run_target / "manifest.json").is_file():
-            for artifact in ("manifest.json", "partial_parse.msgpack"):
-                if (run_target / artifact).is_file():
-                    shutil.copyfile(run_target / artifact, Path(scratch) / artifact)
-            args.append("--no-compile")
-        _run_dbt(args, env)
-        staged.mkdir(parents=True)
-        shutil.copyfile(Path(scratch) / "static_index.html", staged / "index.html")
-        for artifact in ("manifest.json", "catalog.json"):
-            shutil.copyfile(Path(scratch) / artifact, staged / artifact)
-    (staged / DOCS_FINGERPRINT).write_text(fingerprint, encoding="utf-8")
-    return staged, True
+    manifest = run_target / "manifest.json" if run_target is not None else None
+    if manifest is None or not manifest.is_file():
+        manifest = ensure_manifest(dbt_project())
+    dbt_docs.write_docs(database, manifest, staged)
+    return staged
 
 
 def switch_docs(staged: Path, out_dir: Path) -> Path:
