@@ -27,7 +27,9 @@ from warehouse.paths import (
 )
 
 DBT_THREADS_ENV = "CRITMIN_DBT_THREADS"
-DEFAULT_DBT_THREADS = 4
+# One dbt thread per core: each DuckDB query already runs on every core, so more dbt threads
+# only add contention (real starter data, 2 cores: dbt build 44.9 s on 2 threads, 54.4 s on 4).
+DEFAULT_DBT_THREADS = os.cpu_count() or 1
 # The target of `dbt_project/profiles.yml`.
 DEFAULT_DBT_TARGET = "dev"
 # What `critmin fetch starter` writes, and `make dev` loads.

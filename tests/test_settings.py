@@ -73,7 +73,7 @@ def test_the_environment_and_then_the_defaults() -> None:
     assert defaults.build_warehouse == DEFAULT_WAREHOUSE.parent / ".build" / "critmin.duckdb"
     assert defaults.export_dir == DEFAULT_WAREHOUSE.parent / "parquet"
     assert defaults.landing_dir == Path(".critmin/starter")
-    assert (defaults.dbt_target, defaults.dbt_threads) == ("dev", 4)
+    assert (defaults.dbt_target, defaults.dbt_threads) == ("dev", os.cpu_count())
 
 
 def test_resolving_reads_the_environment_and_never_writes_it(monkeypatch) -> None:
