@@ -12,6 +12,7 @@ that the frame-building SQL adds, so every rule is an ordinary GX expectation wi
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
@@ -29,7 +30,10 @@ if TYPE_CHECKING:
 
 def _gx() -> ModuleType:
     """Great Expectations, imported when a suite is first built: the import takes seconds, and a
-    run that stops before its checks (or a command that never runs them) need not pay it."""
+    run that stops before its checks (or a command that never runs them) need not pay it. While
+    `warm_up`'s thread imports it, other threads wait for that thread rather than import beside
+    it."""
+    _wait_for_warm_up()
     import great_expectations
 
     return great_expectations
@@ -246,8 +250,33 @@ class SuiteOutcome:
         return not self.failures
 
 
-@cache
+_warm_up: threading.Thread | None = None
+
+
+def warm_up() -> None:
+    """Import GX and make its context in a background thread, once per process.
+
+    A run calls this when dbt's build starts: dbt parses the project in its own process for
+    several seconds on one core, the other core is free, and the checks that follow would
+    otherwise spend their first seconds on the import. The first check waits for the thread."""
+    global _warm_up
+    if _warm_up is None:
+        _warm_up = threading.Thread(target=_new_context, name="critmin-gx-warm-up", daemon=True)
+        _warm_up.start()
+
+
+def _wait_for_warm_up() -> None:
+    if _warm_up is not None and _warm_up is not threading.current_thread():
+        _warm_up.join()
+
+
 def _context() -> gx.data_context.AbstractDataContext:
+    _wait_for_warm_up()
+    return _new_context()
+
+
+@cache
+def _new_context() -> gx.data_context.AbstractDataContext:
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context = _gx().get_context(mode="ephemeral")
     from great_expectations.data_context.types.base import ProgressBarsConfig

@@ -32,7 +32,7 @@ from dagster_shared import record
 from dbt.version import __version__ as DBT_VERSION
 from packaging import version
 
-from orchestration import dbt_docs, progress
+from orchestration import dbt_docs, expectations, progress
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DEFAULT_DBT_TARGET, Settings
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR
@@ -192,6 +192,7 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
         to `dbt_target_dir` beside the build file."""
         target = dbt_target_dir(warehouse.file)
         started = time.perf_counter()
+        expectations.warm_up()
         with progress.dbt_output():
             build = dbt.building(warehouse.file, target).cli(
                 ["build", "--exclude-resource-type", "unit_test"],
