@@ -165,16 +165,18 @@ def write_synthetic_year(con: duckdb.DuckDBPyConnection, path: Path, year: int, 
 def synthetic_landing(root: Path, starter: Path, years: int, rows: int) -> Path:
     from ingest.reference import lookup as reference
 
-    cache = root / f"synthetic-hs17-years-{rows}"
+    cache = root / f"synthetic-hs17-critical-years-{rows}"
     cache.mkdir(parents=True, exist_ok=True)
     wanted = [
         cache / f"BACI_HS17_Y{SYNTHETIC_FIRST_YEAR + n}_{RELEASE}.csv" for n in range(years + 1)
     ]
     missing = [p for p in wanted if not p.exists()]
     if missing:
+        # Every critical code, and other codes up to HS_CODES (a code list sorted and cut at
+        # HS_CODES would lose the critical codes, which sort after the others).
         critical = sorted(reference.critical_hs6_codes())
-        codes = [*critical, *(f"{c:06d}" for c in range(10_000, 10_000 + HS_CODES * 3, 3))]
-        codes = sorted(set(codes))[:HS_CODES]
+        others = (f"{c:06d}" for c in range(10_000, 10_000 + HS_CODES * 3, 3))
+        codes = sorted([*critical, *list(others)[: HS_CODES - len(critical)]])
         countries = sorted(reference.countries().drop_nulls("baci_code")["baci_code"].to_list())
         with duckdb.connect() as con:
             con.execute("create table bench_products (idx integer, code varchar)")
