@@ -9,15 +9,18 @@ comments next to each assertion.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
-from dbt_fixtures import dbt_build, insert_frame
+from dbt.cli.main import dbtRunner
+from dbt_fixtures import dbt_build, insert_frame, release_dbt_duckdb
 
 from ingest.reference import lookup as reference
+from warehouse.paths import BUILD_WAREHOUSE_ENV
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
@@ -463,13 +466,6 @@ def test_an_event_naming_an_unknown_mineral_fails_the_dbt_test(
 ) -> None:
     """assert_policy_minerals_in_mineral_list passes on the fixture (every event names minerals of
     dim_mineral) and fails, naming the event, once raw.policy_events holds an unknown mineral."""
-    import shutil
-
-    from dbt.cli.main import dbtRunner
-    from dbt_fixtures import release_dbt_duckdb
-
-    from warehouse.paths import BUILD_WAREHOUSE_ENV
-
     (source,) = _rows(
         built, "select path from duckdb_databases() where database_name = current_database()"
     )[0]
@@ -509,3 +505,48 @@ def test_an_event_naming_an_unknown_mineral_fails_the_dbt_test(
     finally:
         con.close()
     assert run_test() == [("fail", 1)]
+
+
+def test_row_rules_fail_with_the_rules_each_row_breaks(
+    built: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """fct_trade_flows has two row rules: `stage` among the four stages, and `value_usd >= 0`.
+    Three of its rows broken by hand in a copy of the fixture warehouse (a stage 'bogus', a
+    value -1, and both in a third row): its one row_rules test fails with exactly those three rows,
+    each naming the rules it breaks, joined by '; ' in the YAML's order."""
+    stage_rule = "stage is null or stage in ('ore_concentrate', 'compound', 'metal', 'component')"
+    (source,) = built.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(source, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        keys = con.execute(
+            "select year, exporter_iso3, importer_iso3, hs6, mineral, source "
+            "from marts.fct_trade_flows order by all limit 3"
+        ).fetchall()
+        updates = ["stage = 'bogus'", "value_usd = -1", "stage = 'bogus', value_usd = -1"]
+        for update, key in zip(updates, keys, strict=True):
+            con.execute(
+                f"update marts.fct_trade_flows set {update} where year = ? and exporter_iso3 = ? "
+                "and importer_iso3 = ? and hs6 = ? and mineral = ? and source = ?",
+                list(key),
+            )
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(BUILD_WAREHOUSE_ENV, str(warehouse))
+        result = dbtRunner().invoke(
+            ["test", "--select", "row_rules_fct_trade_flows", "--store-failures"]
+            + ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+            + ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+        )
+    release_dbt_duckdb()
+    assert result.exception is None, result.exception
+    [outcome] = result.result
+    assert (str(outcome.status), outcome.failures) == ("fail", 3)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        broken = con.execute(
+            "select year, exporter_iso3, importer_iso3, hs6, mineral, source, broken_rules "
+            "from dbt_test__audit.row_rules_fct_trade_flows order by all"
+        ).fetchall()
+    expected = [stage_rule, "value_usd >= 0", f"{stage_rule}; value_usd >= 0"]
+    assert broken == sorted((*key, rules) for key, rules in zip(keys, expected, strict=True))
