@@ -210,3 +210,77 @@ def test_an_earlier_year_landing_late_is_inside_the_range(tmp_path: Path) -> Non
         start = keys.index(tags["dagster/asset_partition_range_start"])
         end = keys.index(tags["dagster/asset_partition_range_end"])
         assert keys[start : end + 1] == ["2019", "2022", "2023"]
+
+
+def test_trade_year_digests_follow_the_files_of_the_year_and_the_key(tmp_path: Path) -> None:
+    """A year's digest changes when one of its files is rewritten, added or renamed, or the key
+    changes; another year's and a rerun's do not."""
+    folder = tmp_path / "baci"
+    _write_year(folder, 2022, ["2022,156,699,284690,10.000,1.000"])
+    _write_year(folder, 2023, ["2023,156,699,284690,20.000,1.000"])
+    first = baci.trade_year_digests(folder, [2022, 2023], "key")
+    assert baci.trade_year_digests(folder, [2022, 2023], "key") == first
+    assert baci.trade_year_digests(folder, [2022, 2023], "other key")[2022] != first[2022]
+    _write_year(folder, 2023, ["2023,156,699,284690,21.000,1.000"])
+    rewritten = baci.trade_year_digests(folder, [2022, 2023], "key")
+    assert rewritten[2022] == first[2022] and rewritten[2023] != first[2023]
+    (folder / "BACI_HS92_Y2023_V202401b.csv").write_text(HEADER + "\n")
+    added = baci.trade_year_digests(folder, [2023], "key")[2023]
+    assert added != rewritten[2023]
+    (folder / "BACI_HS92_Y2023_V202401b.csv").rename(folder / "BACI_HS96_Y2023_V202401b.csv")
+    assert baci.trade_year_digests(folder, [2023], "key")[2023] not in (added, rewritten[2023])
+
+
+def _mart_tables(database: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+            ).fetchall()
+        ]
+        return {t: con.execute(f"select * from marts.{t} order by all").fetchall() for t in tables}
+
+
+def test_a_run_reads_only_changed_years_and_builds_the_marts_of_a_full_refresh(
+    tmp_path: Path,
+) -> None:
+    """The first `critmin run` reads 2022 and 2023. Then 2023's file is republished with one more
+    flow (China -> India, 284610) and 2024's lands: the second run reads those two files and
+    keeps 2022's rows as loaded. Its marts are those of a run that reads all three years into a
+    new warehouse."""
+    from critmin.pipeline import run_pipeline
+
+    landing = tiny_landing(tmp_path / "landing")
+    _write_year(landing / "baci", 2022, ["2022,156,699,284690,10.000,1.000"])
+    serving = tmp_path / "critmin.duckdb"
+    settings = resolve_settings(data_dir=landing, warehouse=serving)
+    assert run_pipeline(settings, echo=lambda _: None).success
+    trade_2023 = landing / "baci" / "BACI_HS17_Y2023_V202501.csv"
+    lines = trade_2023.read_text().splitlines()
+    trade_2023.write_text("\n".join([*lines, "2023,156,699,284610,25.000,1.000"]) + "\n")
+    _write_year(landing / "baci", 2024, ["2024,156,699,284690,7.000,1.000"])
+    second = run_pipeline(settings, echo=lambda _: None)
+    assert second.success and second.published
+
+    with duckdb.connect(str(serving), read_only=True) as con:
+        runs = con.execute(
+            "select run_id, list(source_file order by source_file) from raw.load_log "
+            "where source = 'baci' group by run_id order by min(loaded_at)"
+        ).fetchall()
+        years = con.execute(
+            "select year, count(*) from raw.baci_trade group by year order by year"
+        ).fetchall()
+    assert [files for _, files in runs] == [
+        ["BACI_HS17_Y2022_V202501.csv", "BACI_HS17_Y2023_V202501.csv"],
+        ["BACI_HS17_Y2023_V202501.csv", "BACI_HS17_Y2024_V202501.csv"],
+    ]
+    assert years == [(2022, 1), (2023, 6), (2024, 1)]
+
+    fresh = tmp_path / "fresh" / "critmin.duckdb"
+    full = run_pipeline(resolve_settings(data_dir=landing, warehouse=fresh), echo=lambda _: None)
+    assert full.success
+    incremental, refreshed = _mart_tables(serving), _mart_tables(fresh)
+    assert incremental.keys() == refreshed.keys() and len(incremental) > 20
+    for table, rows in refreshed.items():
+        assert incremental[table] == rows, table

@@ -212,15 +212,32 @@ def load_source_read(
     )
 
 
+def loaded_trade_year_digests(
+    con: duckdb.DuckDBPyConnection, source: str = "baci"
+) -> dict[int, str]:
+    """The digest each year of raw.baci_trade was loaded with (`load_trade_years`' `digests`)."""
+    ensure_raw_schema(con)
+    return dict(
+        con.execute(
+            "select year, landed_digest from raw.trade_year_state where source = ?", [source]
+        ).fetchall()
+    )
+
+
 def load_trade_years(
     con: duckdb.DuckDBPyConnection,
     read: SourceRead,
     years: Collection[int],
     run_id: str | None = None,
     source: str = "baci",
+    digests: Mapping[int, str] | None = None,
 ) -> SourceLoad:
     """Replace only `years` of raw.baci_trade, with those years' quarantine rows, in one
-    transaction; every other year stays as it was. Loading a year twice gives the same rows."""
+    transaction; every other year stays as it was. Loading a year twice gives the same rows.
+
+    `digests` records, for each year loaded, a digest of what it was read from
+    (`loaded_trade_year_digests` gives them back); a year loaded without one has none, so the
+    next run reads it again."""
     years = sorted({int(y) for y in years})
     trade = read.tables["baci_trade"]
     stray = sorted(set(trade["year"].unique().to_list()) - set(years)) if trade.height else []
@@ -245,6 +262,17 @@ def load_trade_years(
         )
         _insert_quarantine(con, source, read.rejects, loaded_at)
         _log_files(con, run_id, source, files, loaded_at)
+        con.execute(
+            "delete from raw.trade_year_state where source = ? and list_contains(?, year)",
+            [source, years],
+        )
+        states = [
+            [source, year, digests[year], run_id, loaded_at]
+            for year in years
+            if digests is not None and year in digests
+        ]
+        if states:
+            con.executemany("insert into raw.trade_year_state values (?, ?, ?, ?, ?)", states)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -275,6 +303,10 @@ def prune_trade_years(
         con.execute(
             "delete from raw.quarantine where source = ? "
             f"and not list_contains(?, {TRADE_FILE_YEAR_SQL})",
+            [source, keep],
+        )
+        con.execute(
+            "delete from raw.trade_year_state where source = ? and not list_contains(?, year)",
             [source, keep],
         )
         con.execute("commit")

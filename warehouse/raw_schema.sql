@@ -1,5 +1,5 @@
--- Tables of the raw schema the loader itself writes (warehouse/load.py): rejected rows and
--- one line per loaded file. The sources' raw tables are generated from their specs
+-- Tables of the raw schema the loader itself writes (warehouse/load.py): rejected rows, one line
+-- per loaded file, and what each loaded trade year was loaded from. The sources' raw tables are generated from their specs
 -- (warehouse/raw_schema.py); documented in docs/architecture.md.
 create schema if not exists raw;
 
@@ -21,5 +21,16 @@ create table if not exists raw.load_log (
     rows_loaded bigint not null,
     rows_rejected bigint not null,
     rows_out_of_scope bigint not null,
+    loaded_at timestamp not null
+);
+
+-- One row per trade year in raw.baci_trade: a digest of the landed files it was loaded from (their
+-- names and SHA-256) and of the code that read them. A run re-reads a year only when the digest
+-- of what is landed now differs.
+create table if not exists raw.trade_year_state (
+    source varchar not null,
+    year integer not null,
+    landed_digest varchar not null,
+    run_id varchar not null,
     loaded_at timestamp not null
 );

@@ -691,6 +691,29 @@ def _file_names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
 
 
+def trade_year_digests(folder: Path, years: Collection[int], key: str) -> dict[int, str]:
+    """For each of `years`, a SHA-256 of `key` and of the name and SHA-256 of each trade file of
+    that year in `folder`: it changes when a file of the year is added, removed, renamed or
+    rewritten, or when `key` (what else decides the rows read from them) changes."""
+    digests = {}
+    names = [name for name in _file_names(folder) if TRADE_FILE.match(name)]
+    for year in sorted({int(y) for y in years}):
+        digest = hashlib.sha256(f"{key}\n".encode())
+        for name in names:
+            if year_from_trade_name(name) == year:
+                digest.update(f"{name} {_file_sha256(folder / name)}\n".encode())
+        digests[year] = digest.hexdigest()
+    return digests
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(BLOCK_BYTES):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def trade_years(folder: Path) -> list[int]:
     """The years of the BACI trade files in `folder`, ascending (none for a missing folder)."""
     years = {year_from_trade_name(name) for name in _file_names(folder) if TRADE_FILE.match(name)}

@@ -6,8 +6,10 @@ replaces its raw tables, quarantine rows and load-log lines in one DuckDB transa
 trade table is partitioned by year (`baci_trade`) and its code files load apart (`baci_codes`).
 """
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
 from dagster import (
@@ -23,13 +25,21 @@ from dagster import (
     multi_asset,
 )
 
+import ingest as ingest_package
+import warehouse as warehouse_package
 from ingest import baci, registry
 from ingest._result import SourceRead
 from ingest.baci import reader as baci_reader
 from ingest.source import SourceSpec
 from orchestration import progress
 from orchestration.resources import LandingResource, WarehouseResource
-from warehouse.load import SourceLoad, load_source_read, load_trade_years, prune_trade_years
+from warehouse.load import (
+    SourceLoad,
+    load_source_read,
+    load_trade_years,
+    loaded_trade_year_digests,
+    prune_trade_years,
+)
 
 RAW_GROUP = "raw"
 
@@ -52,16 +62,19 @@ def _materializations(loaded: SourceLoad) -> Iterator[MaterializeResult]:
         )
 
 
-def _log_load(context: AssetExecutionContext, loaded: SourceLoad, started: float) -> None:
+def _log_load(
+    context: AssetExecutionContext, loaded: SourceLoad, started: float, note: str = ""
+) -> None:
     tables = ", ".join(f"{table} {rows:,}" for table, rows in loaded.table_rows.items())
     context.log.info(
         f"{loaded.source}: {len(loaded.files)} file(s), {loaded.rows_in:,} rows read, "
-        f"{loaded.rows_rejected:,} quarantined; raw rows: {tables}"
+        f"{loaded.rows_rejected:,} quarantined; raw rows: {tables}{note}"
     )
     progress.active().phase(
         f"ingest {loaded.source}",
         f"{len(loaded.files)} file(s), {loaded.rows_in:,} rows read, "
-        f"{loaded.rows_rejected:,} quarantined, {sum(loaded.table_rows.values()):,} raw rows",
+        f"{loaded.rows_rejected:,} quarantined, {sum(loaded.table_rows.values()):,} raw rows"
+        f"{note}",
         time.perf_counter() - started,
     )
     for f in loaded.files:
@@ -70,6 +83,21 @@ def _log_load(context: AssetExecutionContext, loaded: SourceLoad, started: float
                 f"{loaded.source}: {f.source_file}: {f.rows_rejected:,} row(s) quarantined; "
                 "see raw.quarantine for the line and reason of each"
             )
+
+
+@cache
+def reader_code_digest() -> str:
+    """A SHA-256 of the code and reference data that decide which rows a landed file gives: every
+    file of the `ingest` and `warehouse` packages. A new critmin (or an edited scope list) reads
+    every trade year again."""
+    digest = hashlib.sha256()
+    for package in (ingest_package, warehouse_package):
+        root = Path(package.__file__).parent
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(f"{path.relative_to(root.parent)}\n".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 class LandingChangedError(RuntimeError):
@@ -193,21 +221,31 @@ BACI_CODE_TABLES = ("baci_country_codes", "baci_product_codes")
 def baci_trade(
     context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
 ) -> MaterializeResult:
+    """The requested years whose landed files (or the code reading them) changed since they were
+    loaded are read and replace their rows; the others keep theirs (`raw.trade_year_state`)."""
     started = time.perf_counter()
-    years = sorted(int(key) for key in context.partition_keys)
+    requested = sorted(int(key) for key in context.partition_keys)
     folder = landing.folder(BACI_FOLDER)
+    label = landing.data_label(baci.SPEC.label)
+    landed = baci_reader.trade_year_digests(folder, requested, f"{reader_code_digest()}\n{label}")
+    with warehouse.writer() as con:
+        loaded_digests = loaded_trade_year_digests(con)
+    unchanged = [year for year in requested if loaded_digests.get(year) == landed[year]]
+    years = [year for year in requested if year not in unchanged]
     read = read_steady(
         folder,
-        lambda: baci_reader.read_baci_folder(
-            folder, landing.data_label(baci.SPEC.label), years=years, code_files=False
-        ),
+        lambda: baci_reader.read_baci_folder(folder, label, years=years, code_files=False),
     )
     with warehouse.writer() as con:
-        loaded = load_trade_years(con, read, years, run_id=context.run.run_id, source="baci")
-    _log_load(context, loaded, started)
+        loaded = load_trade_years(
+            con, read, years, run_id=context.run.run_id, source="baci", digests=landed
+        )
+    kept = f"; {len(unchanged)} year(s) unchanged since loaded, kept" if unchanged else ""
+    _log_load(context, loaded, started, note=kept)
     return MaterializeResult(
         metadata={
             "years": ", ".join(map(str, years)),
+            "years_unchanged": ", ".join(map(str, unchanged)),
             "rows": loaded.table_rows["baci_trade"],
             "rows_in": loaded.rows_in,
             "rows_rejected": loaded.rows_rejected,
