@@ -129,11 +129,11 @@ print(json.dumps({
 """
 
 
-def test_importing_the_definitions_runs_no_subprocess_and_no_dbt_parse(tmp_path: Path) -> None:
-    """Old behaviour this catches: a module-level `defs` made the dbt assets at import, and
-    parsed the dbt project in a `dbt parse` subprocess when the manifest was stale."""
+def _run_probe(tmp_path: Path, source: str) -> dict:
+    """Run `source` in a fresh interpreter (no CRITMIN_ settings, the repository importable) and
+    return the JSON object its last output line holds."""
     probe = tmp_path / "probe.py"
-    probe.write_text(_IMPORT_PROBE)
+    probe.write_text(source)
     env = {key: value for key, value in os.environ.items() if not key.startswith("CRITMIN_")}
     completed = subprocess.run(
         [sys.executable, str(probe)],
@@ -143,7 +143,13 @@ def test_importing_the_definitions_runs_no_subprocess_and_no_dbt_parse(tmp_path:
         text=True,
         check=True,
     )
-    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def test_importing_the_definitions_runs_no_subprocess_and_no_dbt_parse(tmp_path: Path) -> None:
+    """Old behaviour this catches: a module-level `defs` made the dbt assets at import, and
+    parsed the dbt project in a `dbt parse` subprocess when the manifest was stale."""
+    report = _run_probe(tmp_path, _IMPORT_PROBE)
     assert report["started"] == []
     assert report["dbt_assets"] == []
     # What `dagster dev` loads: a function that builds the definitions when called.
@@ -179,15 +185,4 @@ print(json.dumps({"great_expectations": "great_expectations" in sys.modules}))
 def test_a_run_starts_without_importing_great_expectations(tmp_path: Path) -> None:
     """Resolving the job, all a run does before its steps, leaves Great Expectations
     unimported (seconds of start-up): it loads with the first check."""
-    probe = tmp_path / "probe.py"
-    probe.write_text(_START_UP_PROBE)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("CRITMIN_")}
-    completed = subprocess.run(
-        [sys.executable, str(probe)],
-        env={**env, "PYTHONPATH": str(REPO)},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(completed.stdout.strip().splitlines()[-1]) == {"great_expectations": False}
+    assert _run_probe(tmp_path, _START_UP_PROBE) == {"great_expectations": False}
