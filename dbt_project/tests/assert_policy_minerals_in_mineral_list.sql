@@ -19,7 +19,7 @@ event_minerals as (
 
     select
         event_id,
-        unnest(minerals) as mineral
+        {{ unnest_list('minerals') }} as mineral
     from events
 
 ),

@@ -75,7 +75,7 @@ ranked as (
         end as hs_edition_year,
         -- The BACI release from the file name (`..._V202501.csv` -> `202501`): a year landed
         -- from two releases of one revision counts once, from the newer release.
-        coalesce(regexp_extract(source_file, '_V([0-9A-Za-z]+)\.csv$', 1), '') as baci_release
+        coalesce(regexp_extract(source_file, '_V([0-9A-Za-z]+)[.]csv$', 1), '') as baci_release
     from trade
 
 ),

@@ -28,7 +28,7 @@ final as (
                 is_estimate,
                 unit
             order by
-                source_file ilike '%\_world.csv' escape '\' desc,
+                source_file ilike '%!_world.csv' escape '!' desc,
                 source_file asc,
                 source_line asc
         ) = 1

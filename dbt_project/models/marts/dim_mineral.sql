@@ -18,7 +18,7 @@ codes as (
         mineral,
         count(*) as hs6_code_count,
         count(*) filter (where not is_broader_than_mineral) as own_hs6_code_count,
-        list(hs6 order by hs6) as hs6_codes
+        {{ sorted_list_agg('hs6') }} as hs6_codes
     from commodities
     group by mineral
 
@@ -51,7 +51,7 @@ final as (
         minerals.wmd_tables,
         coalesce(codes.hs6_code_count, 0) as hs6_code_count,
         coalesce(codes.own_hs6_code_count, 0) as own_hs6_code_count,
-        coalesce(codes.hs6_codes, cast([] as varchar[])) as hs6_codes,
+        coalesce(codes.hs6_codes, {{ empty_string_list() }}) as hs6_codes,
         coalesce(codes.own_hs6_code_count, 0) > 0 as has_own_hs6_code,
         minerals.hs6_note,
         minerals.scope_note

@@ -84,10 +84,11 @@ shares as (
         quantity / sum(quantity) over (
             partition by production_source, year, mineral, production_type
         ) as share,
-        row_number() over (
+        -- bigint on both engines (Spark types row_number() as int).
+        cast(row_number() over (
             partition by production_source, year, mineral, production_type
             order by quantity desc, country_iso3 asc
-        ) as rank
+        ) as bigint) as rank
     from country_quantities
 
 ),

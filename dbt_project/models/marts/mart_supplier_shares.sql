@@ -58,10 +58,11 @@ baci as (
         exporter_iso3,
         value_usd,
         value_usd / import_value_usd as share,
-        row_number() over (
+        -- bigint on both engines (Spark types row_number() as int).
+        cast(row_number() over (
             partition by year, importer_iso3, mineral, stage
             order by value_usd desc, exporter_iso3 asc
-        ) as rank,
+        ) as bigint) as rank,
         'baci' as trade_source,
         'annual' as frequency,
         cast(null as integer) as month,  -- noqa: RF04

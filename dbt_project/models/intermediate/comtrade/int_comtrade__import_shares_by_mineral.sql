@@ -82,7 +82,7 @@ stage_totals as (
             when bool_and(code_level = 'heading') then 'heading'
             else 'hs6_and_heading'
         end as code_level,
-        list(cmd_code order by cmd_code) as cmd_codes,
+        {{ sorted_list_agg('cmd_code') }} as cmd_codes,
         bool_or(is_concordance_split) as is_concordance_split
     from counted_codes
     group by freq_code, period, reporter_m49, mineral, stage

@@ -41,7 +41,7 @@ stage_types as (
     union all
     select
         'component' as stage,
-        cast(null as varchar) as production_type
+        cast(null as string) as production_type
 
 ),
 

@@ -98,12 +98,12 @@ restrictions as (
     select
         imposing_iso3,
         mineral,
-        list(event_id order by event_id) as restricting_event_ids
+        {{ sorted_list_agg('event_id') }} as restricting_event_ids
     from (
         select
             event_id,
             imposing_iso3,
-            unnest(minerals) as mineral
+            {{ unnest_list('minerals') }} as mineral
         from events
         where
             measure_type in ('export_licensing', 'export_ban', 'export_quota', 'export_tax')
@@ -283,10 +283,11 @@ ranked as (
         current_imports_usd,
         current_import_share,
         ranking_score,
-        row_number() over (
+        -- bigint on both engines (Spark types row_number() as int).
+        cast(row_number() over (
             partition by year, importer_iso3, mineral, stage
             order by ranking_score desc, candidate_iso3 asc
-        ) as candidate_rank,
+        ) as bigint) as candidate_rank,
         candidate_count
     from scored
 

@@ -115,9 +115,13 @@ with_production as (
 
 measures as (
 
+    -- Differences of tonnages are rounded to a nanotonne: sums of the same flows in another order
+    -- differ in their last bits, so equal imports and exports could leave +-3e-18 t and make a
+    -- country a net exporter (or its consumption positive) on one engine and not on the other.
     select
         *,
-        production_t + imports_t - exports_t as apparent_consumption_t,
+        round(production_t + imports_t - exports_t, 9) as apparent_consumption_t,
+        round(imports_t - exports_t, 9) as net_imports_t,
         trade_usd_with_quantity / nullif(imports_usd + exports_usd, 0) as quantity_value_coverage
     from with_production
 
@@ -130,7 +134,7 @@ with_nir as (
         measures.*,
         case
             when measures.apparent_consumption_t > 0
-                then (measures.imports_t - measures.exports_t) / measures.apparent_consumption_t
+                then measures.net_imports_t / measures.apparent_consumption_t
         end as nir,
         usgs_nir.usgs_published_nir,
         usgs_nir.usgs_published_nir_flag,
@@ -159,10 +163,10 @@ final as (
         exports_t,
         imports_usd,
         exports_usd,
-        imports_t - exports_t as net_imports_t,
+        net_imports_t,
         apparent_consumption_t,
         nir,
-        imports_t - exports_t < 0 as is_net_exporter,
+        net_imports_t < 0 as is_net_exporter,
         quantity_value_coverage,
         usgs_published_nir,
         usgs_published_nir_flag,

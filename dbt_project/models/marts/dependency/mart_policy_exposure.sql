@@ -65,7 +65,7 @@ scope as (
     select
         event_id,
         hs6,
-        list(distinct mineral order by mineral) as minerals
+        {{ sorted_list_agg('mineral', distinct=true) }} as minerals
     from event_hs6
     group by event_id, hs6
 
@@ -178,11 +178,11 @@ comtrade_scope_codes as (
             when comtrade_codes.frequency = 'monthly'
                 then
                     cast(
-                        datediff(
-                            'month',
-                            event_months.effective_month,
-                            make_date(comtrade_codes.ref_year, comtrade_codes.ref_month, 1)
-                        ) as integer
+                        {{ dbt.datediff(
+                            'event_months.effective_month',
+                            'make_date(comtrade_codes.ref_year, comtrade_codes.ref_month, 1)',
+                            'month'
+                        ) }} as integer
                     )
         end as months_from_effective
     from event_months
@@ -285,9 +285,11 @@ comtrade_by_importer as (
 
 by_importer as (
 
+    -- Both select the same columns in the same order (a union by position, as Spark has none by
+    -- name).
     select * from baci_by_importer
 
-    union all by name
+    union all
 
     select * from comtrade_by_importer
 
@@ -305,9 +307,9 @@ named_elements as (
 
     select
         restrictive_events.event_id,
-        unnest(restrictive_events.elements) as element
+        {{ unnest_list('restrictive_events.elements') }} as element
     from restrictive_events
-    where len(restrictive_events.elements) > 0
+    where {{ list_length('restrictive_events.elements') }} > 0
 
     union
 
@@ -316,8 +318,8 @@ named_elements as (
         coverage.element
     from restrictive_events
     inner join coverage
-        on list_contains(restrictive_events.minerals, coverage.element_mineral)
-    where coalesce(len(restrictive_events.elements), 0) = 0
+        on {{ list_has('restrictive_events.minerals', 'coverage.element_mineral') }}
+    where coalesce({{ list_length('restrictive_events.elements') }}, 0) = 0
 
 ),
 
@@ -338,8 +340,8 @@ scope_summary as (
 
     select
         event_id,
-        list(hs6 order by hs6) as scope_hs6,
-        list_sort(list_distinct(flatten(list(minerals)))) as scope_minerals
+        {{ sorted_list_agg('hs6') }} as scope_hs6,
+        {{ sorted_distinct_flatten_agg('minerals') }} as scope_minerals
     from scope
     group by event_id
 

@@ -153,7 +153,7 @@ importers as (
 
 supplier_roles as (
 
-    select unnest(['restricting', 'other']) as supplier_role
+    select {{ unnest_list(list_of(["'restricting'", "'other'"])) }} as supplier_role
 
 ),
 

@@ -24,7 +24,7 @@ final as (
         any_value(unit) as unit,
         case when count(quantity_t) = count(*) then sum(quantity_t) end as quantity_t,
         bool_or(is_estimate) as is_estimate,
-        string_agg(distinct value_flag, ', ' order by value_flag) as value_flag,
+        {{ sorted_distinct_string_agg('value_flag', "', '") }} as value_flag,
         bool_or(is_current_edition) as is_current_edition,
         source
     from lines

@@ -22,8 +22,8 @@ final as (
         case when count(quantity) = count(*) then sum(quantity) end as quantity,
         unit,
         case when count(quantity_t) = count(*) then sum(quantity_t) end as quantity_t,
-        string_agg(distinct value_flag, ', ' order by value_flag) as value_flag,
-        string_agg(distinct notes, ' ' order by notes) as notes,
+        {{ sorted_distinct_string_agg('value_flag', "', '") }} as value_flag,
+        {{ sorted_distinct_string_agg('notes', "' '") }} as notes,
         bool_or(is_current_edition) as is_current_edition,
         source
     from reserves

@@ -81,7 +81,7 @@ numbered as (
 
 final as (
 
-    select * exclude (copy_number, value_hash)
+    select {{ star_except(["copy_number", "value_hash"]) }}
     from numbered
     where copy_number = 1
 
