@@ -118,10 +118,11 @@ measures as (
     -- Differences of tonnages are rounded to a nanotonne: sums of the same flows in another order
     -- differ in their last bits, so equal imports and exports could leave +-3e-18 t and make a
     -- country a net exporter (or its consumption positive) on one engine and not on the other.
+    -- Adding 0.0 turns the -0.0 that rounds a tiny negative difference into 0.0.
     select
         *,
-        round(production_t + imports_t - exports_t, 9) as apparent_consumption_t,
-        round(imports_t - exports_t, 9) as net_imports_t,
+        round(production_t + imports_t - exports_t, 9) + 0.0 as apparent_consumption_t,
+        round(imports_t - exports_t, 9) + 0.0 as net_imports_t,
         trade_usd_with_quantity / nullif(imports_usd + exports_usd, 0) as quantity_value_coverage
     from with_production
 
