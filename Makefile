@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DAGSTER_PORT ?= 3000
 
-.PHONY: install browser run test dev lint format clean
+.PHONY: install browser run test dev lint format clean spark-install spark-parity
 
 install: $(STAMP)
 
@@ -56,6 +56,23 @@ lint: install
 	mkdir -p .critmin
 	CRITMIN_BUILD_WAREHOUSE=$${CRITMIN_BUILD_WAREHOUSE:-.critmin/lint.duckdb} $(BIN)/sqlfluff lint dbt_project/models
 	$(BIN)/python scripts/check_dbt_project.py
+
+## The Spark target's extras: PySpark (Spark inside), dbt-spark, and Debian's Java 17 when no java
+## is on the PATH (as root, or via sudo).
+SPARK_STAMP := $(VENV)/.spark-installed
+spark-install: install $(SPARK_STAMP)
+$(SPARK_STAMP): requirements-spark.lock $(STAMP)
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing Debian's openjdk-17-jre-headless for Spark"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless; }
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-spark.lock
+	touch $(SPARK_STAMP)
+
+## Build the demo and the real starter data on DuckDB and on Spark, run every dbt test on Spark and
+## compare every mart row for row (scripts/spark_parity.py).
+spark-parity: spark-install
+	$(BIN)/python scripts/spark_parity.py
 
 format: install
 	$(BIN)/ruff format .

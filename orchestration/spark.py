@@ -1,0 +1,197 @@
+"""The dbt project on Spark: the raw tables as Parquet, a dbt build on the `spark` target, and the
+marts read back from the Parquet tables Spark wrote.
+
+The `spark` target (`dbt_project/profiles.yml`) runs Spark inside this machine's Python process
+(dbt-spark's `session` method; PySpark ships Spark, Java 17 runs it). Everything it writes lives
+under one folder, the *Spark folder*:
+
+    <spark dir>/raw/<table>.parquet          the raw tables (`export_raw_parquet`), read as sources
+    <spark dir>/warehouse/<schema>.db/<t>/   the Parquet tables dbt builds
+    <spark dir>/metastore_db/                the table catalog (an embedded Derby metastore)
+    <spark dir>/target/, logs/               dbt's artifacts and log
+
+The Spark extras are optional: `make spark-install` installs them (see the README's "Spark").
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR
+
+SPARK_TARGET = "spark"
+SPARK_DIR_ENV = "CRITMIN_SPARK_DIR"
+RAW_PARQUET_ENV = "CRITMIN_RAW_PARQUET"
+DBT_THREADS_ENV = "CRITMIN_DBT_THREADS"
+RAW_SCHEMA = "raw"
+# Raw tables written in one Parquet folder per value of a column (the source YAML says the same in
+# `meta.spark_partitioned_by`, which `register_raw_source` reads).
+RAW_PARTITIONS = {"baci_trade": "year"}
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+
+# Spark's own log: warnings and errors only, to the dbt log's folder rather than the terminal.
+_LOG4J = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+"""
+
+Echo = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SparkFolder:
+    """The paths of one Spark folder (see the module docstring)."""
+
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse"
+
+    @property
+    def target(self) -> Path:
+        return self.root / "target"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    def table(self, schema: str, name: str) -> Path:
+        """The folder of the Parquet files of a table dbt built on Spark."""
+        return self.warehouse / f"{schema}.db" / name
+
+
+def spark_available() -> str | None:
+    """None when the Spark extras and Java are installed, else what is missing and how to get it."""
+    try:
+        import dbt.adapters.spark  # noqa: F401
+        import pyspark  # noqa: F401
+    except ImportError as error:
+        return f"the Spark extras are not installed ({error.name}): run `make spark-install`"
+    java = Path(os.environ["JAVA_HOME"]) / "bin" / "java" if "JAVA_HOME" in os.environ else None
+    if java is None or not java.exists():
+        from shutil import which
+
+        if which("java") is None:
+            return (
+                "Java is not installed: run `make spark-install` (Debian's openjdk-17-jre-headless)"
+            )
+    return None
+
+
+def export_raw_parquet(warehouse: Path, folder: SparkFolder, echo: Echo = print) -> dict[str, int]:
+    """Write every table of the warehouse's raw schema to a folder `<folder>/raw/<table>/` of
+    Parquet files (the BACI rows in one subfolder per year, `year=<t>/`) and return the rows
+    written per table. The warehouse is opened read-only; a table's folder is replaced whole."""
+    folder.raw.mkdir(parents=True, exist_ok=True)
+    written: dict[str, int] = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables"
+                " where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+                [RAW_SCHEMA],
+            ).fetchall()
+        ]
+        for table in tables:
+            target = folder.raw / table
+            partial = folder.raw / f".{table}.partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            partition = RAW_PARTITIONS.get(table)
+            if partition:
+                options = f"format parquet, partition_by ({partition})"
+                destination = partial
+            else:
+                partial.mkdir()
+                options = "format parquet"
+                destination = partial / "part-0.parquet"
+            con.execute(
+                f"copy (select * from {RAW_SCHEMA}.\"{table}\") to '{destination}' ({options})"
+            )
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(partial, target)
+            written[table] = con.execute(f'select count(*) from {RAW_SCHEMA}."{table}"').fetchone()[
+                0
+            ]
+    echo(f"raw Parquet: {len(written)} tables, {sum(written.values()):,} rows -> {folder.raw}")
+    return written
+
+
+def spark_environment(folder: SparkFolder, threads: int) -> dict[str, str]:
+    """The environment a dbt process needs to build on the `spark` target in `folder`."""
+    folder.root.mkdir(parents=True, exist_ok=True)
+    log4j = folder.root / "log4j2.properties"
+    log4j.write_text(_LOG4J, encoding="utf-8")
+    return {
+        **os.environ,
+        SPARK_DIR_ENV: str(folder.root.resolve()),
+        RAW_PARQUET_ENV: str(folder.raw.resolve()),
+        DBT_THREADS_ENV: str(threads),
+        # The DuckDB target's variable; the spark target does not read it, dbt's profile needs it.
+        BUILD_WAREHOUSE_ENV: str(folder.root.resolve() / "unused.duckdb"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "PYSPARK_PYTHON": sys.executable,
+    }
+
+
+def run_dbt_spark(
+    command: Sequence[str], folder: SparkFolder, threads: int = 2, echo: Echo = print
+) -> int:
+    """Register the raw tables of `folder` as the project's sources on Spark
+    (`register_raw_sources`), then run one dbt command (`["build"]`, `["test", "--select", ...]`)
+    on the `spark` target; dbt's lines go to `echo`. Returns the first non-zero exit code of dbt,
+    else 0."""
+    code = _dbt_spark(["run-operation", "register_raw_sources"], folder, threads, echo)
+    return code or _dbt_spark(command, folder, threads, echo)
+
+
+def _dbt_spark(command: Sequence[str], folder: SparkFolder, threads: int, echo: Echo) -> int:
+    args = [
+        str(DBT_EXECUTABLE),
+        *command,
+        "--target",
+        SPARK_TARGET,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(folder.target.resolve()),
+        "--log-path",
+        str(folder.logs.resolve()),
+    ]
+    with subprocess.Popen(
+        args,
+        env=spark_environment(folder, threads),
+        cwd=folder.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            echo(line.rstrip("\n"))
+        return process.wait()
+
+
+def spark_table_sql(folder: SparkFolder, schema: str, name: str) -> str:
+    """A DuckDB expression that reads a table dbt built on Spark from its Parquet files."""
+    return f"read_parquet('{folder.table(schema, name)}/*.parquet')"

@@ -1,0 +1,253 @@
+"""Build the same landing data on DuckDB and on Spark and compare every mart row for row.
+
+For each dataset (the synthetic demo, the real starter data):
+1. `critmin run` builds and publishes the DuckDB warehouse (the default engine);
+2. its raw tables are written to Parquet, and dbt seeds, builds and tests the whole project on the
+   `spark` target (in-process Spark, Parquet tables), every dbt test included;
+3. every table of the `marts` schema is read from both engines and compared: the same columns,
+   the same number of rows, and row for row the same values (floating values within 1e-9
+   relative), after sorting both sides the same way.
+
+Prints one line per mart and a summary; exits 1 when a mart differs, a dbt node fails on Spark, or
+a step fails. `make spark-parity` runs it on both datasets.
+
+    python scripts/spark_parity.py [--dataset demo|starter ...] [--dir DIR] [--threads N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from orchestration.spark import (  # noqa: E402
+    SparkFolder,
+    export_raw_parquet,
+    run_dbt_spark,
+    spark_available,
+    spark_table_sql,
+)
+
+MARTS_SCHEMA = "marts"
+REL_TOL = 1e-9
+ABS_TOL = 1e-12
+CRITMIN = Path(sys.executable).with_name("critmin")
+DATASETS = ("demo", "starter")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--dataset",
+        action="append",
+        choices=DATASETS,
+        help="dataset to build on both engines (repeatable; default: both)",
+    )
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=ROOT / ".critmin" / "spark-parity",
+        help="working folder (default: .critmin/spark-parity)",
+    )
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="dbt threads")
+    parser.add_argument(
+        "--compare-only",
+        action="store_true",
+        help="compare the marts of an earlier run in --dir without building anything",
+    )
+    args = parser.parse_args(argv)
+
+    missing = spark_available()
+    if missing:
+        print(f"spark-parity: {missing}", file=sys.stderr)
+        return 2
+    failures = 0
+    for dataset in args.dataset or DATASETS:
+        work = args.dir / dataset
+        if args.compare_only:
+            serving = work / "duckdb" / "critmin.duckdb"
+            failures += compare_marts(serving, SparkFolder(work / "spark"), dataset)
+        else:
+            failures += parity(dataset, work, args.threads)
+    print(f"spark-parity: {'FAILED' if failures else 'every mart identical on both engines'}")
+    return 1 if failures else 0
+
+
+def parity(dataset: str, work: Path, threads: int) -> int:
+    """Build `dataset` on both engines under `work` and compare the marts; the number of
+    failures."""
+    started = time.monotonic()
+    landing = landing_dir(dataset, work)
+    serving = work / "duckdb" / "critmin.duckdb"
+    step(f"[{dataset}] DuckDB: critmin run --data-dir {landing}")
+    subprocess.run(
+        [str(CRITMIN), "run", "--data-dir", str(landing), "--warehouse", str(serving)],
+        check=True,
+        cwd=ROOT,
+    )
+    folder = SparkFolder(work / "spark")
+    step(f"[{dataset}] Spark: raw tables to Parquet, then dbt seed, build and test")
+    export_raw_parquet(serving, folder)
+    spark_started = time.monotonic()
+    code = run_dbt_spark(["build"], folder, threads, echo=_dbt_line)
+    spark_s = time.monotonic() - spark_started
+    failures = 0
+    if code != 0:
+        print(f"[{dataset}] dbt build on Spark failed (exit {code}); log: {folder.logs}")
+        failures += 1
+    step(f"[{dataset}] comparing the marts")
+    failures += compare_marts(serving, folder, dataset)
+    print(
+        f"[{dataset}] done in {time.monotonic() - started:.0f} s "
+        f"(dbt on Spark {spark_s:.0f} s); {failures} failure(s)"
+    )
+    return failures
+
+
+def landing_dir(dataset: str, work: Path) -> Path:
+    if dataset == "starter":
+        from critmin.starter import ensure_starter
+
+        return ensure_starter()
+    landing = work / "landing"
+    subprocess.run(
+        [str(CRITMIN), "demo-data", "--out", str(landing), "--if-missing"], check=True, cwd=ROOT
+    )
+    return landing
+
+
+def compare_marts(serving: Path, folder: SparkFolder, dataset: str) -> int:
+    """Compare every mart of the DuckDB warehouse with the table of the same name on Spark."""
+    failures = 0
+    with duckdb.connect(str(serving), read_only=True) as con:
+        marts = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables"
+                " where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+                [MARTS_SCHEMA],
+            ).fetchall()
+        ]
+        for mart in marts:
+            problem = compare_table(con, folder, mart)
+            rows = con.execute(f"select count(*) from {MARTS_SCHEMA}.{mart}").fetchone()[0]
+            print(f"[{dataset}] {mart}: {problem or f'identical, {rows:,} rows'}")
+            failures += problem is not None
+    print(f"[{dataset}] {len(marts) - failures} of {len(marts)} marts identical")
+    return failures
+
+
+def compare_table(con: duckdb.DuckDBPyConnection, folder: SparkFolder, mart: str) -> str | None:
+    """None when the DuckDB mart and the Spark table hold the same rows; else what differs."""
+    location = folder.table(MARTS_SCHEMA, mart)
+    if not location.is_dir():
+        return f"no Spark table at {location}"
+    columns = [row[0] for row in con.execute(f"describe {MARTS_SCHEMA}.{mart}").fetchall()]
+    spark_columns = [
+        row[0]
+        for row in con.execute(
+            f"describe select * from {spark_table_sql(folder, MARTS_SCHEMA, mart)}"
+        ).fetchall()
+    ]
+    if sorted(columns) != sorted(spark_columns):
+        return f"columns differ: DuckDB {columns}, Spark {spark_columns}"
+    selected = ", ".join(f'"{column}"' for column in columns)
+    duck_sql = f"select {selected} from {MARTS_SCHEMA}.{mart}"
+    spark_sql = f"select {selected} from {spark_table_sql(folder, MARTS_SCHEMA, mart)}"
+    duck_count = con.execute(f"select count(*) from ({duck_sql})").fetchone()[0]
+    spark_count = con.execute(f"select count(*) from ({spark_sql})").fetchone()[0]
+    if duck_count != spark_count:
+        return f"{duck_count:,} rows on DuckDB, {spark_count:,} on Spark"
+    # Rows equal to the bit on both engines pair off in SQL; only the rest (floating values that
+    # differ in their last bits, or real differences) are compared value by value.
+    duck = con.execute(f"({duck_sql}) except all ({spark_sql})").fetchall()
+    spark = con.execute(f"({spark_sql}) except all ({duck_sql})").fetchall()
+    if len(duck) != len(spark):
+        return f"{duck_count:,} rows; {len(duck):,} unmatched on DuckDB, {len(spark):,} on Spark"
+    duck.sort(key=sort_key)
+    spark.sort(key=sort_key)
+    first = None
+    differing = 0
+    for index, (left, right) in enumerate(zip(duck, spark, strict=True)):
+        for column, a, b in zip(columns, left, right, strict=True):
+            if not same_value(a, b):
+                differing += 1
+                first = first or f"row {index + 1} differs in {column}: DuckDB {a!r}, Spark {b!r}"
+                break
+    if differing:
+        return f"{duck_count:,} rows, {differing:,} differ; {first}"
+    return None
+
+
+def same_value(a: object, b: object) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    if _is_number(a) and _is_number(b):
+        x, y = float(a), float(b)
+        if math.isnan(x) or math.isnan(y):
+            return math.isnan(x) and math.isnan(y)
+        return math.isclose(x, y, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+    if isinstance(a, datetime) or isinstance(b, datetime):
+        return _as_date(a) == _as_date(b)
+    return a == b
+
+
+def sort_key(row: tuple) -> tuple:
+    """A total order on rows that puts equal rows of both engines side by side: nulls first,
+    numbers rounded to 8 significant digits (so that last-digit differences sort alike)."""
+    return tuple(_key(value) for value in row)
+
+
+def _key(value: object) -> tuple:
+    if value is None:
+        return (0, "")
+    if isinstance(value, bool):
+        return (1, int(value))
+    if _is_number(value):
+        number = float(value)
+        return (2, float(f"{number:.8g}") if math.isfinite(number) else number)
+    if isinstance(value, (date, datetime)):
+        return (3, _as_date(value).isoformat())
+    if isinstance(value, (list, tuple)):
+        return (4, tuple(_key(item) for item in value))
+    return (5, str(value))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _as_date(value: object) -> object:
+    return (
+        value.date()
+        if isinstance(value, datetime) and value.time() == datetime.min.time()
+        else value
+    )
+
+
+def _dbt_line(line: str) -> None:
+    """dbt's lines on Spark: the failures, errors and the summary."""
+    if any(word in line for word in ("ERROR", "FAIL", "WARN", "Done.", "Completed", "Finished")):
+        line = line.strip()
+        print(f"  dbt: {line[:300]}{' ...' if len(line) > 300 else ''}")
+
+
+def step(text: str) -> None:
+    print(f"== {text}", flush=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
