@@ -85,14 +85,9 @@ def spark_available() -> str | None:
         import pyspark  # noqa: F401
     except ImportError as error:
         return f"the Spark extras are not installed ({error.name}): run `make spark-install`"
-    java = Path(os.environ["JAVA_HOME"]) / "bin" / "java" if "JAVA_HOME" in os.environ else None
-    if java is None or not java.exists():
-        from shutil import which
-
-        if which("java") is None:
-            return (
-                "Java is not installed: run `make spark-install` (Debian's openjdk-17-jre-headless)"
-            )
+    java_home = os.environ.get("JAVA_HOME")
+    if not (java_home and (Path(java_home) / "bin" / "java").exists()) and not shutil.which("java"):
+        return "Java is not installed: run `make spark-install` (Debian's openjdk-17-jre-headless)"
     return None
 
 
