@@ -34,6 +34,8 @@ class RawTable:
     `not_null`. `added_columns` were added after the table first shipped: build files made
     before gain them (`alter table ... add column if not exists`). `dbt_source` is the dbt
     source that declares the table when it is not the source's own (`SourceSpec.dbt_source`).
+    `partitioned_by` names the column whose values split the table's Parquet copy into one folder
+    each (`year=2024/`); its dbt source declares the same in `meta.spark_partitioned_by`.
     """
 
     name: str
@@ -43,13 +45,17 @@ class RawTable:
     added_columns: tuple[str, ...] = ()
     dbt_source: str | None = None
     comment: str = ""
+    partitioned_by: str | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
         return tuple(self.schema)
 
     def __post_init__(self) -> None:
-        unknown = sorted((set(self.not_null) | set(self.added_columns)) - set(self.schema))
+        named = set(self.not_null) | set(self.added_columns)
+        if self.partitioned_by is not None:
+            named.add(self.partitioned_by)
+        unknown = sorted(named - set(self.schema))
         if unknown:
             raise ValueError(f"raw.{self.name}: columns {unknown} are not in its schema")
 

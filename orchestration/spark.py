@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
+from ingest import registry
+from warehouse import access
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR
 
 SPARK_TARGET = "spark"
@@ -32,9 +32,6 @@ SPARK_DIR_ENV = "CRITMIN_SPARK_DIR"
 RAW_PARQUET_ENV = "CRITMIN_RAW_PARQUET"
 DBT_THREADS_ENV = "CRITMIN_DBT_THREADS"
 RAW_SCHEMA = "raw"
-# Raw tables written in one Parquet folder per value of a column (the source YAML says the same in
-# `meta.spark_partitioned_by`, which `register_raw_source` reads).
-RAW_PARTITIONS = {"baci_trade": "year"}
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
 # Spark's own log: warnings and errors only, to the dbt log's folder rather than the terminal.
@@ -93,39 +90,29 @@ def spark_available() -> str | None:
 
 def export_raw_parquet(warehouse: Path, folder: SparkFolder, echo: Echo = print) -> dict[str, int]:
     """Write every table of the warehouse's raw schema to a folder `<folder>/raw/<table>/` of
-    Parquet files (the BACI rows in one subfolder per year, `year=<t>/`) and return the rows
-    written per table. The warehouse is opened read-only; a table's folder is replaced whole."""
+    Parquet files (a table the registry partitions, BACI trade by year, in one subfolder per
+    value: `year=<t>/`) and return the rows written per table. The warehouse is opened read-only;
+    a table's folder is replaced whole."""
+    partitions = {table.name: table.partitioned_by for table in registry.raw_tables()}
     folder.raw.mkdir(parents=True, exist_ok=True)
-    written: dict[str, int] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables"
-                " where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
-                [RAW_SCHEMA],
-            ).fetchall()
-        ]
-        for table in tables:
+    with access.reader(warehouse, access.RUN_READ_MEMORY_LIMIT) as con:
+        written = access.table_row_counts(con, RAW_SCHEMA)
+        for table in written:
             target = folder.raw / table
             partial = folder.raw / f".{table}.partial"
             shutil.rmtree(partial, ignore_errors=True)
-            partition = RAW_PARTITIONS.get(table)
+            partition = partitions.get(table)
             if partition:
-                options = f"format parquet, partition_by ({partition})"
+                options = f"format parquet, partition_by ({access.quote_identifier(partition)})"
                 destination = partial
             else:
                 partial.mkdir()
                 options = "format parquet"
                 destination = partial / "part-0.parquet"
-            con.execute(
-                f"copy (select * from {RAW_SCHEMA}.\"{table}\") to '{destination}' ({options})"
-            )
+            source = f"{RAW_SCHEMA}.{access.quote_identifier(table)}"
+            con.execute(f"copy (select * from {source}) to '{destination}' ({options})")
             shutil.rmtree(target, ignore_errors=True)
             os.replace(partial, target)
-            written[table] = con.execute(f'select count(*) from {RAW_SCHEMA}."{table}"').fetchone()[
-                0
-            ]
     echo(f"raw Parquet: {len(written)} tables, {sum(written.values()):,} rows -> {folder.raw}")
     return written
 

@@ -38,8 +38,9 @@ from orchestration.spark import (  # noqa: E402
     spark_available,
     spark_table_sql,
 )
+from warehouse import access  # noqa: E402
+from warehouse.publish import MARTS_SCHEMA  # noqa: E402
 
-MARTS_SCHEMA = "marts"
 REL_TOL = 1e-9
 ABS_TOL = 1e-12
 CRITMIN = Path(sys.executable).with_name("critmin")
@@ -130,26 +131,21 @@ def landing_dir(dataset: str, work: Path) -> Path:
 def compare_marts(serving: Path, folder: SparkFolder, dataset: str) -> int:
     """Compare every mart of the DuckDB warehouse with the table of the same name on Spark."""
     failures = 0
-    with duckdb.connect(str(serving), read_only=True) as con:
-        marts = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables"
-                " where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
-                [MARTS_SCHEMA],
-            ).fetchall()
-        ]
-        for mart in marts:
-            problem = compare_table(con, folder, mart)
-            rows = con.execute(f"select count(*) from {MARTS_SCHEMA}.{mart}").fetchone()[0]
+    with access.reader(serving) as con:
+        marts = access.table_row_counts(con, MARTS_SCHEMA)
+        for mart, rows in marts.items():
+            problem = compare_table(con, folder, mart, rows)
             print(f"[{dataset}] {mart}: {problem or f'identical, {rows:,} rows'}")
             failures += problem is not None
     print(f"[{dataset}] {len(marts) - failures} of {len(marts)} marts identical")
     return failures
 
 
-def compare_table(con: duckdb.DuckDBPyConnection, folder: SparkFolder, mart: str) -> str | None:
-    """None when the DuckDB mart and the Spark table hold the same rows; else what differs."""
+def compare_table(
+    con: duckdb.DuckDBPyConnection, folder: SparkFolder, mart: str, rows: int | None = None
+) -> str | None:
+    """None when the DuckDB mart (of `rows` rows, counted when not given) and the Spark table
+    hold the same rows; else what differs."""
     location = folder.table(MARTS_SCHEMA, mart)
     if not location.is_dir():
         return f"no Spark table at {location}"
@@ -165,7 +161,9 @@ def compare_table(con: duckdb.DuckDBPyConnection, folder: SparkFolder, mart: str
     selected = ", ".join(f'"{column}"' for column in columns)
     duck_sql = f"select {selected} from {MARTS_SCHEMA}.{mart}"
     spark_sql = f"select {selected} from {spark_table_sql(folder, MARTS_SCHEMA, mart)}"
-    duck_count = con.execute(f"select count(*) from ({duck_sql})").fetchone()[0]
+    if rows is None:
+        rows = con.execute(f"select count(*) from ({duck_sql})").fetchone()[0]
+    duck_count = rows
     spark_count = con.execute(f"select count(*) from ({spark_sql})").fetchone()[0]
     if duck_count != spark_count:
         return f"{duck_count:,} rows on DuckDB, {spark_count:,} on Spark"

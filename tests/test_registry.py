@@ -79,6 +79,21 @@ def test_each_dbt_sources_yaml_matches_its_specs_raw_tables(dbt_source: str) -> 
         assert declared[table] == columns, f"{dbt_source}.{table}: columns differ from the spec"
 
 
+def test_the_spark_partitioning_of_each_raw_table_is_its_specs() -> None:
+    """A raw table's Parquet copy is split by the column its spec names (`RawTable.partitioned_by`,
+    read by `orchestration.spark.export_raw_parquet`); its dbt source must say the same
+    (`meta.spark_partitioned_by`, read on Spark by `register_raw_source`)."""
+    declared = {
+        table["name"]: (table.get("config", {}).get("meta") or {}).get("spark_partitioned_by")
+        for path in SOURCES_YAML
+        for source in yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]
+        for table in source["tables"]
+    }
+    specs = {table.name: table.partitioned_by for table in registry.raw_tables()}
+    assert {name: declared[name] for name in specs} == specs
+    assert specs["baci_trade"] == "year"
+
+
 def test_every_dbt_source_on_raw_is_a_spec_or_the_loaders_tables() -> None:
     declared = _dbt_sources()
     assert declared.pop("warehouse") == LOADER_TABLES

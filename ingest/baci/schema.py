@@ -60,6 +60,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         description=(
             "CEPII BACI bilateral trade, critical-mineral HS6 codes only, one partition a year"
         ),
+        partitioned_by="year",
     ),
     RawTable(
         "baci_country_codes",
