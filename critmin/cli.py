@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import decimal
 import functools
@@ -101,6 +102,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     _warehouse_argument(run, "DuckDB file to build")
     run.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        help=(
+            "what dbt builds the models on (default: $CRITMIN_ENGINE, else duckdb). spark runs "
+            "the same dbt project on Spark (Parquet tables; needs `make spark-install`) and copies "
+            "the tables it built into the DuckDB file the checks, publish and report read"
+        ),
+    )
+    run.add_argument(
         "--verbose",
         action="store_true",
         help="also print everything dbt and Dagster write to the run's log (one line per step)",
@@ -179,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
-            return _run(args.data_dir, args.warehouse, args.verbose)
+            return _run(args.data_dir, args.warehouse, args.verbose, args.engine)
         if args.command == "demo-data":
             return _demo_data(args.out, args.if_missing)
         if args.command == "fetch":
@@ -234,7 +244,9 @@ def _demo_data(out: Path, if_missing: bool) -> int:
     return 0
 
 
-def _run(data_dir: Path | None, warehouse: Path | None, verbose: bool = False) -> int:
+def _run(
+    data_dir: Path | None, warehouse: Path | None, verbose: bool = False, engine: str | None = None
+) -> int:
     """`critmin run`: resolve the settings once (arguments, else environment, else defaults),
     build, and print the summary."""
     from critmin import starter
@@ -242,6 +254,18 @@ def _run(data_dir: Path | None, warehouse: Path | None, verbose: bool = False) -
     from orchestration import progress
     from orchestration.settings import resolve_settings
 
+    try:
+        settings = resolve_settings(data_dir=data_dir, warehouse=warehouse, engine=engine)
+    except ValueError as error:
+        print(f"critmin: {error}", file=sys.stderr)
+        return 2
+    if settings.engine == "spark":
+        from orchestration.spark import spark_available
+
+        missing = spark_available()
+        if missing:
+            print(f"critmin: the spark engine cannot run: {missing}", file=sys.stderr)
+            return 2
     if data_dir is None:
         try:
             data_dir = starter.ensure_starter(starter.DEFAULT_STARTER_DIR)
@@ -257,7 +281,7 @@ def _run(data_dir: Path | None, warehouse: Path | None, verbose: bool = False) -
         )
         return 2
     started = time.monotonic()
-    settings = resolve_settings(data_dir=data_dir, warehouse=warehouse).absolute()
+    settings = dataclasses.replace(settings, landing_dir=data_dir).absolute()
     # The run's one log file: what dbt and Dagster print, the traces of failed steps, and the
     # trace of whatever stops the run.
     log_file = progress.run_log_path(settings.log_dir)

@@ -362,7 +362,8 @@ def _execute(
         settings.landing_dir,
     )
     started = time.perf_counter()
-    echo(f"critmin: building {warehouse} from {data_dir}")
+    on = " (dbt on Spark)" if settings.engine == "spark" else ""
+    echo(f"critmin: building {warehouse} from {data_dir}{on}")
     echo(f"  complete log: {log_file}")
     # What loading prints (library warnings, dbt parse) goes to the log as well.
     with progress.session(log_file, verbose=verbose) as display:

@@ -30,8 +30,12 @@ DBT_THREADS_ENV = "CRITMIN_DBT_THREADS"
 # One dbt thread per core: each DuckDB query already runs on every core, so more dbt threads
 # only add contention (real starter data, 2 cores: dbt build 44.9 s on 2 threads, 54.4 s on 4).
 DEFAULT_DBT_THREADS = os.cpu_count() or 1
-# The target of `dbt_project/profiles.yml`.
-DEFAULT_DBT_TARGET = "dev"
+ENGINE_ENV = "CRITMIN_ENGINE"
+SPARK_DIR_ENV = "CRITMIN_SPARK_DIR"
+# The engines dbt builds on, and the target of `dbt_project/profiles.yml` each one uses.
+ENGINE_TARGETS = {"duckdb": "dev", "spark": "spark"}
+DEFAULT_ENGINE = "duckdb"
+DEFAULT_DBT_TARGET = ENGINE_TARGETS[DEFAULT_ENGINE]
 # What `critmin fetch starter` writes, and `make dev` loads.
 DEFAULT_LANDING = LOCAL_HOME / "starter"
 
@@ -47,6 +51,17 @@ class Settings:
     log_dir: Path
     dbt_target: str = DEFAULT_DBT_TARGET
     dbt_threads: int = DEFAULT_DBT_THREADS
+    # Where the spark engine keeps its Parquet tables, table catalog and dbt artifacts
+    # (`orchestration.spark.SparkFolder`); unused by the duckdb engine.
+    spark_dir: Path | None = None
+
+    @property
+    def engine(self) -> str:
+        """`duckdb` or `spark`: what dbt builds the models on."""
+        return next(
+            (engine for engine, target in ENGINE_TARGETS.items() if target == self.dbt_target),
+            self.dbt_target,
+        )
 
     def absolute(self) -> Settings:
         """The same settings with every path made absolute (the run may change directory)."""
@@ -57,6 +72,7 @@ class Settings:
             build_warehouse=self.build_warehouse.resolve(),
             export_dir=self.export_dir.resolve(),
             log_dir=self.log_dir.resolve(),
+            spark_dir=self.spark_dir.resolve() if self.spark_dir else None,
         )
 
     def building(self, build: Path) -> Settings:
@@ -71,6 +87,7 @@ def resolve_settings(
     build_warehouse: str | Path | None = None,
     export_dir: str | Path | None = None,
     dbt_threads: int | None = None,
+    engine: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """The settings from explicit values (the command line), else `environ` (default: the
@@ -79,7 +96,9 @@ def resolve_settings(
     Paths that go together stay together: a serving file given explicitly brings its own build
     file (`.build/<name>` beside it) unless a build file is given explicitly too; the logs are
     `logs/` beside the serving file and the Parquet export `parquet/` unless
-    `$CRITMIN_EXPORT_DIR` says otherwise.
+    `$CRITMIN_EXPORT_DIR` says otherwise. The engine (`--engine`, else `$CRITMIN_ENGINE`, else
+    duckdb) picks the dbt target; the spark engine works in `<build file name>.spark/` beside
+    the build file unless `$CRITMIN_SPARK_DIR` says otherwise.
     """
     env = os.environ if environ is None else environ
     serving = Path(warehouse or env.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
@@ -96,6 +115,15 @@ def resolve_settings(
         raise ValueError(
             f"${DBT_THREADS_ENV} is {threads!r}: set it to a whole number of dbt threads"
         ) from error
+    # The spark engine's folder is scratch of the build, like the build file: beside it.
+    spark_default = build.with_suffix(".spark")
+    spark_dir = spark_default if warehouse else Path(env.get(SPARK_DIR_ENV) or spark_default)
+    engine = engine or env.get(ENGINE_ENV) or DEFAULT_ENGINE
+    if engine not in ENGINE_TARGETS:
+        raise ValueError(
+            f"unknown engine {engine!r} (from --engine or ${ENGINE_ENV}): choose one of "
+            + ", ".join(ENGINE_TARGETS)
+        )
     return Settings(
         landing_dir=Path(data_dir or env.get(DATA_DIR_ENV) or DEFAULT_LANDING),
         serving_warehouse=serving,
@@ -103,4 +131,6 @@ def resolve_settings(
         export_dir=Path(export_dir or env.get(EXPORT_DIR_ENV) or serving.parent / "parquet"),
         log_dir=run_log_dir(serving),
         dbt_threads=threads,
+        dbt_target=ENGINE_TARGETS[engine],
+        spark_dir=spark_dir,
     )

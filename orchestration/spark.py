@@ -1,11 +1,16 @@
 """The dbt project on Spark: the raw tables as Parquet, a dbt build on the `spark` target, and the
-marts read back from the Parquet tables Spark wrote.
+tables Spark wrote loaded back into the DuckDB build file.
+
+`critmin run --engine spark` (the dbt asset, `orchestration/defs/transform.py`) runs the three
+steps in turn: `export_raw_parquet`, a dbt build on the spark target (after the
+`register_raw_sources` operation), then `load_spark_tables`, so that the checks, the publish, the
+Parquet export and the report read the marts Spark built.
 
 The `spark` target (`dbt_project/profiles.yml`) runs Spark inside this machine's Python process
 (dbt-spark's `session` method; PySpark ships Spark, Java 17 runs it). Everything it writes lives
 under one folder, the *Spark folder*:
 
-    <spark dir>/raw/<table>.parquet          the raw tables (`export_raw_parquet`), read as sources
+    <spark dir>/raw/<table>/                 the raw tables (`export_raw_parquet`), read as sources
     <spark dir>/warehouse/<schema>.db/<t>/   the Parquet tables dbt builds
     <spark dir>/metastore_db/                the table catalog (an embedded Derby metastore)
     <spark dir>/target/, logs/               dbt's artifacts and log
@@ -15,22 +20,23 @@ The Spark extras are optional: `make spark-install` installs them (see the READM
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ingest import registry
+from orchestration.settings import DBT_THREADS_ENV, ENGINE_TARGETS, SPARK_DIR_ENV
 from warehouse import access
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR
 
-SPARK_TARGET = "spark"
-SPARK_DIR_ENV = "CRITMIN_SPARK_DIR"
+SPARK_TARGET = ENGINE_TARGETS["spark"]
 RAW_PARQUET_ENV = "CRITMIN_RAW_PARQUET"
-DBT_THREADS_ENV = "CRITMIN_DBT_THREADS"
 RAW_SCHEMA = "raw"
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
@@ -74,6 +80,13 @@ class SparkFolder:
         """The folder of the Parquet files of a table dbt built on Spark."""
         return self.warehouse / f"{schema}.db" / name
 
+    def prepare(self) -> Path:
+        """Create the folder and Spark's log configuration in it (errors only, to stderr);
+        returns the folder."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "log4j2.properties").write_text(_LOG4J, encoding="utf-8")
+        return self.root
+
 
 def spark_available() -> str | None:
     """None when the Spark extras and Java are installed, else what is missing and how to get it."""
@@ -103,14 +116,11 @@ def export_raw_parquet(warehouse: Path, folder: SparkFolder, echo: Echo = print)
             shutil.rmtree(partial, ignore_errors=True)
             partition = partitions.get(table)
             if partition:
-                options = f"format parquet, partition_by ({access.quote_identifier(partition)})"
                 destination = partial
             else:
                 partial.mkdir()
-                options = "format parquet"
                 destination = partial / "part-0.parquet"
-            source = f"{RAW_SCHEMA}.{access.quote_identifier(table)}"
-            con.execute(f"copy (select * from {source}) to '{destination}' ({options})")
+            access.copy_to_parquet(con, RAW_SCHEMA, table, destination, partition)
             shutil.rmtree(target, ignore_errors=True)
             os.replace(partial, target)
     echo(f"raw Parquet: {len(written)} tables, {sum(written.values()):,} rows -> {folder.raw}")
@@ -119,9 +129,7 @@ def export_raw_parquet(warehouse: Path, folder: SparkFolder, echo: Echo = print)
 
 def spark_environment(folder: SparkFolder, threads: int) -> dict[str, str]:
     """The environment a dbt process needs to build on the `spark` target in `folder`."""
-    folder.root.mkdir(parents=True, exist_ok=True)
-    log4j = folder.root / "log4j2.properties"
-    log4j.write_text(_LOG4J, encoding="utf-8")
+    folder.prepare()
     return {
         **os.environ,
         SPARK_DIR_ENV: str(folder.root.resolve()),
@@ -141,7 +149,7 @@ def run_dbt_spark(
     (`register_raw_sources`), then run one dbt command (`["build"]`, `["test", "--select", ...]`)
     on the `spark` target; dbt's lines go to `echo`. Returns the first non-zero exit code of dbt,
     else 0."""
-    code = _dbt_spark(["run-operation", "register_raw_sources"], folder, threads, echo)
+    code = _dbt_spark(register_operation_args(folder), folder, threads, echo)
     return code or _dbt_spark(command, folder, threads, echo)
 
 
@@ -174,6 +182,93 @@ def _dbt_spark(command: Sequence[str], folder: SparkFolder, threads: int, echo: 
         return process.wait()
 
 
+def register_operation_args(folder: SparkFolder) -> list[str]:
+    """The dbt arguments of the operation that registers the raw Parquet folders of `folder` as
+    the project's sources on Spark (`macros/spark_sources.sql`)."""
+    return [
+        "run-operation",
+        "register_raw_sources",
+        "--args",
+        json.dumps({"raw_dir": str(folder.raw.resolve())}),
+    ]
+
+
 def spark_table_sql(folder: SparkFolder, schema: str, name: str) -> str:
     """A DuckDB expression that reads a table dbt built on Spark from its Parquet files."""
-    return f"read_parquet('{folder.table(schema, name)}/*.parquet')"
+    location = folder.table(schema, name)
+    return f"read_parquet({access.quote_literal(str(location / '*.parquet'))})"
+
+
+@dataclass(frozen=True)
+class BuiltTable:
+    """A table a dbt build on Spark writes as Parquet (a seed, or a model materialized as a
+    table), with the descriptions dbt's `persist_docs` gives it on DuckDB."""
+
+    schema: str
+    name: str
+    description: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+# The materializations dbt-spark writes as Parquet tables; views stay in Spark's catalog.
+_TABLE_MATERIALIZATIONS = ("table", "incremental", "seed")
+
+
+def built_tables(manifest: Mapping[str, Any]) -> Iterator[BuiltTable]:
+    """The tables of a dbt manifest that a build writes as Parquet, in the manifest's order."""
+    for node in manifest["nodes"].values():
+        if node["resource_type"] not in ("model", "seed"):
+            continue
+        if node["config"].get("materialized") not in _TABLE_MATERIALIZATIONS:
+            continue
+        yield BuiltTable(
+            schema=node["schema"],
+            name=node.get("alias") or node["name"],
+            description=node.get("description") or "",
+            columns={
+                name: column.get("description") or ""
+                for name, column in node.get("columns", {}).items()
+            },
+        )
+
+
+def load_spark_tables(
+    warehouse: Path, folder: SparkFolder, tables: Sequence[BuiltTable]
+) -> dict[str, int]:
+    """Copy every table of `tables` from the Parquet files Spark wrote in `folder` into the DuckDB
+    file `warehouse` (same schema and name, each table replaced), with its descriptions as
+    comments, in one transaction; returns the rows copied per `schema.name`. A table with no
+    Parquet files is an error that names it: the build did not write it."""
+    missing = [t for t in tables if not any(folder.table(t.schema, t.name).glob("*.parquet"))]
+    if missing:
+        names = ", ".join(f"{t.schema}.{t.name}" for t in missing)
+        raise RuntimeError(
+            f"the dbt build on Spark wrote no Parquet files for {names} under {folder.warehouse}"
+        )
+    copied = {}
+    with access.writer(warehouse) as con:
+        con.execute("begin")
+        for table in tables:
+            schema = access.quote_identifier(table.schema)
+            relation = f"{schema}.{access.quote_identifier(table.name)}"
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(
+                f"create or replace table {relation} as "
+                f"select * from {spark_table_sql(folder, table.schema, table.name)}"
+            )
+            if table.description:
+                con.execute(
+                    f"comment on table {relation} is {access.quote_literal(table.description)}"
+                )
+            present = {row[0] for row in con.execute(f"describe {relation}").fetchall()}
+            for column, description in table.columns.items():
+                if description and column in present:
+                    con.execute(
+                        f"comment on column {relation}.{access.quote_identifier(column)} is "
+                        f"{access.quote_literal(description)}"
+                    )
+            copied[f"{table.schema}.{table.name}"] = con.execute(
+                f"select count(*) from {relation}"
+            ).fetchone()[0]
+        con.execute("commit")
+    return copied

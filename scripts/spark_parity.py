@@ -1,15 +1,16 @@
 """Build the same landing data on DuckDB and on Spark and compare every mart row for row.
 
 For each dataset (the synthetic demo, the real starter data):
-1. `critmin run` builds and publishes the DuckDB warehouse (the default engine);
-2. its raw tables are written to Parquet, and dbt seeds, builds and tests the whole project on the
-   `spark` target (in-process Spark, Parquet tables), every dbt test included;
-3. every table of the `marts` schema is read from both engines and compared: the same columns,
-   the same number of rows, and row for row the same values (floating values within 1e-9
-   relative), after sorting both sides the same way.
+1. `critmin run` builds, checks and publishes a DuckDB warehouse (the default engine);
+2. `critmin run --engine spark` builds the same landing directory with dbt on Spark (in-process
+   Spark, Parquet tables), every dbt test included, then checks and publishes the marts Spark
+   built (copied into a DuckDB file of their own);
+3. every table of the `marts` schema of the two published warehouses is compared: the same
+   columns with the same types, the same number of rows, and row for row the same values
+   (floating values within 1e-9 relative), after sorting both sides the same way.
 
-Prints one line per mart and a summary; exits 1 when a mart differs, a dbt node fails on Spark, or
-a step fails. `make spark-parity` runs it on both datasets.
+Prints one line per mart and a summary; exits 1 when a mart differs, a run fails (a dbt node on
+Spark, a check) or a step fails. `make spark-parity` runs it on both datasets.
 
     python scripts/spark_parity.py [--dataset demo|starter ...] [--dir DIR] [--threads N]
 """
@@ -31,13 +32,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from orchestration.spark import (  # noqa: E402
-    SparkFolder,
-    export_raw_parquet,
-    run_dbt_spark,
-    spark_available,
-    spark_table_sql,
-)
+from orchestration.spark import spark_available  # noqa: E402
 from warehouse import access  # noqa: E402
 from warehouse.publish import MARTS_SCHEMA  # noqa: E402
 
@@ -45,6 +40,9 @@ REL_TOL = 1e-9
 ABS_TOL = 1e-12
 CRITMIN = Path(sys.executable).with_name("critmin")
 DATASETS = ("demo", "starter")
+ENGINES = ("duckdb", "spark")
+# The name the Spark run's warehouse is attached under, beside the DuckDB run's.
+SPARK = "spark_run"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,12 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     for dataset in args.dataset or DATASETS:
         work = args.dir / dataset
         if args.compare_only:
-            serving = work / "duckdb" / "critmin.duckdb"
-            failures += compare_marts(serving, SparkFolder(work / "spark"), dataset)
+            failures += compare_marts(served(work, "duckdb"), served(work, "spark"), dataset)
         else:
             failures += parity(dataset, work, args.threads)
     print(f"spark-parity: {'FAILED' if failures else 'every mart identical on both engines'}")
     return 1 if failures else 0
+
+
+def served(work: Path, engine: str) -> Path:
+    """The serving warehouse the run on `engine` publishes under `work`."""
+    return work / engine / "critmin.duckdb"
 
 
 def parity(dataset: str, work: Path, threads: int) -> int:
@@ -90,28 +92,36 @@ def parity(dataset: str, work: Path, threads: int) -> int:
     failures."""
     started = time.monotonic()
     landing = landing_dir(dataset, work)
-    serving = work / "duckdb" / "critmin.duckdb"
-    step(f"[{dataset}] DuckDB: critmin run --data-dir {landing}")
-    subprocess.run(
-        [str(CRITMIN), "run", "--data-dir", str(landing), "--warehouse", str(serving)],
-        check=True,
-        cwd=ROOT,
-    )
-    folder = SparkFolder(work / "spark")
-    step(f"[{dataset}] Spark: raw tables to Parquet, then dbt seed, build and test")
-    export_raw_parquet(serving, folder)
-    spark_started = time.monotonic()
-    code = run_dbt_spark(["build"], folder, threads, echo=_dbt_line)
-    spark_s = time.monotonic() - spark_started
     failures = 0
-    if code != 0:
-        print(f"[{dataset}] dbt build on Spark failed (exit {code}); log: {folder.logs}")
-        failures += 1
+    seconds = {}
+    for engine in ENGINES:
+        step(f"[{dataset}] critmin run --engine {engine} --data-dir {landing}")
+        engine_started = time.monotonic()
+        completed = subprocess.run(
+            [
+                str(CRITMIN),
+                "run",
+                "--engine",
+                engine,
+                "--data-dir",
+                str(landing),
+                "--warehouse",
+                str(served(work, engine)),
+            ],
+            check=False,
+            cwd=ROOT,
+            env={**os.environ, "CRITMIN_DBT_THREADS": str(threads)},
+        )
+        seconds[engine] = time.monotonic() - engine_started
+        if completed.returncode != 0:
+            print(f"[{dataset}] critmin run --engine {engine} failed (exit {completed.returncode})")
+            failures += 1
     step(f"[{dataset}] comparing the marts")
-    failures += compare_marts(serving, folder, dataset)
+    if failures == 0:
+        failures += compare_marts(served(work, "duckdb"), served(work, "spark"), dataset)
     print(
-        f"[{dataset}] done in {time.monotonic() - started:.0f} s "
-        f"(dbt on Spark {spark_s:.0f} s); {failures} failure(s)"
+        f"[{dataset}] done in {time.monotonic() - started:.0f} s (run on DuckDB "
+        f"{seconds['duckdb']:.0f} s, on Spark {seconds['spark']:.0f} s); {failures} failure(s)"
     )
     return failures
 
@@ -128,39 +138,48 @@ def landing_dir(dataset: str, work: Path) -> Path:
     return landing
 
 
-def compare_marts(serving: Path, folder: SparkFolder, dataset: str) -> int:
-    """Compare every mart of the DuckDB warehouse with the table of the same name on Spark."""
+def compare_marts(duckdb_run: Path, spark_run: Path, dataset: str) -> int:
+    """Compare every mart of the warehouse published by the DuckDB run with the mart of the same
+    name published by the Spark run."""
     failures = 0
-    with access.reader(serving) as con:
+    with access.reader(duckdb_run) as con:
+        con.execute(f"attach {access.quote_literal(str(spark_run))} as {SPARK} (read_only)")
         marts = access.table_row_counts(con, MARTS_SCHEMA)
         for mart, rows in marts.items():
-            problem = compare_table(con, folder, mart, rows)
+            problem = compare_table(con, mart, rows)
             print(f"[{dataset}] {mart}: {problem or f'identical, {rows:,} rows'}")
             failures += problem is not None
+        extra = set(access.table_row_counts(con, f"{SPARK}.{MARTS_SCHEMA}")) - set(marts)
+        for mart in sorted(extra):
+            print(f"[{dataset}] {mart}: only on Spark")
+        failures += len(extra)
     print(f"[{dataset}] {len(marts) - failures} of {len(marts)} marts identical")
     return failures
 
 
-def compare_table(
-    con: duckdb.DuckDBPyConnection, folder: SparkFolder, mart: str, rows: int | None = None
-) -> str | None:
-    """None when the DuckDB mart (of `rows` rows, counted when not given) and the Spark table
-    hold the same rows; else what differs."""
-    location = folder.table(MARTS_SCHEMA, mart)
-    if not location.is_dir():
-        return f"no Spark table at {location}"
-    columns = [row[0] for row in con.execute(f"describe {MARTS_SCHEMA}.{mart}").fetchall()]
-    spark_columns = [
-        row[0]
-        for row in con.execute(
-            f"describe select * from {spark_table_sql(folder, MARTS_SCHEMA, mart)}"
-        ).fetchall()
-    ]
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
+    return [(row[0], row[1]) for row in con.execute(f"describe {relation}").fetchall()]
+
+
+def compare_table(con: duckdb.DuckDBPyConnection, mart: str, rows: int | None = None) -> str | None:
+    """None when `marts.<mart>` (of `rows` rows, counted when not given) and the same mart of the
+    attached Spark run hold the same columns, types and rows; else what differs."""
+    duck_table = f"{MARTS_SCHEMA}.{access.quote_identifier(mart)}"
+    spark_table = f"{SPARK}.{duck_table}"
+    present = con.execute(
+        "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? "
+        "and table_name = ?",
+        [SPARK, MARTS_SCHEMA, mart],
+    ).fetchone()[0]
+    if not present:
+        return f"no table {mart} in the Spark run's warehouse"
+    columns = _columns(con, duck_table)
+    spark_columns = _columns(con, spark_table)
     if sorted(columns) != sorted(spark_columns):
         return f"columns differ: DuckDB {columns}, Spark {spark_columns}"
-    selected = ", ".join(f'"{column}"' for column in columns)
-    duck_sql = f"select {selected} from {MARTS_SCHEMA}.{mart}"
-    spark_sql = f"select {selected} from {spark_table_sql(folder, MARTS_SCHEMA, mart)}"
+    selected = ", ".join(access.quote_identifier(name) for name, _ in columns)
+    duck_sql = f"select {selected} from {duck_table}"
+    spark_sql = f"select {selected} from {spark_table}"
     if rows is None:
         rows = con.execute(f"select count(*) from ({duck_sql})").fetchone()[0]
     duck_count = rows
@@ -178,7 +197,7 @@ def compare_table(
     first = None
     differing = 0
     for index, (left, right) in enumerate(zip(duck, spark, strict=True)):
-        for column, a, b in zip(columns, left, right, strict=True):
+        for (column, _), a, b in zip(columns, left, right, strict=True):
             if not same_value(a, b):
                 differing += 1
                 first = first or f"row {index + 1} differs in {column}: DuckDB {a!r}, Spark {b!r}"
@@ -234,13 +253,6 @@ def _as_date(value: object) -> object:
         if isinstance(value, datetime) and value.time() == datetime.min.time()
         else value
     )
-
-
-def _dbt_line(line: str) -> None:
-    """dbt's lines on Spark: the failures, errors and the summary."""
-    if any(word in line for word in ("ERROR", "FAIL", "WARN", "Done.", "Completed", "Finished")):
-        line = line.strip()
-        print(f"  dbt: {line[:300]}{' ...' if len(line) > 300 else ''}")
 
 
 def step(text: str) -> None:

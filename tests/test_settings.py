@@ -9,10 +9,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from orchestration.defs.transform import write_build_profile
-from orchestration.settings import DBT_THREADS_ENV, Settings, resolve_settings
+from orchestration.settings import (
+    DBT_THREADS_ENV,
+    ENGINE_ENV,
+    SPARK_DIR_ENV,
+    Settings,
+    resolve_settings,
+)
 from warehouse.paths import (
     BUILD_WAREHOUSE_ENV,
     DATA_DIR_ENV,
@@ -67,6 +74,7 @@ def test_the_environment_and_then_the_defaults() -> None:
         export_dir=Path("/env/parquet"),
         log_dir=Path("/env/serving/logs"),
         dbt_threads=2,
+        spark_dir=Path("/env/build/critmin.spark"),
     )
     defaults = resolve_settings(environ={})
     assert defaults.serving_warehouse == DEFAULT_WAREHOUSE
@@ -74,6 +82,25 @@ def test_the_environment_and_then_the_defaults() -> None:
     assert defaults.export_dir == DEFAULT_WAREHOUSE.parent / "parquet"
     assert defaults.landing_dir == Path(".critmin/starter")
     assert (defaults.dbt_target, defaults.dbt_threads) == ("dev", os.cpu_count())
+    assert defaults.engine == "duckdb"
+    assert defaults.spark_dir == DEFAULT_WAREHOUSE.parent / ".build" / "critmin.spark"
+
+
+def test_the_engine_picks_the_dbt_target_and_the_spark_folder_goes_with_the_build() -> None:
+    spark = resolve_settings(engine="spark", environ={})
+    assert (spark.engine, spark.dbt_target) == ("spark", "spark")
+    from_env = resolve_settings(environ={ENGINE_ENV: "spark", SPARK_DIR_ENV: "/env/spark"})
+    assert (from_env.engine, from_env.spark_dir) == ("spark", Path("/env/spark"))
+    # The command line wins; a serving file named there brings its own Spark folder.
+    cli = resolve_settings(
+        engine="duckdb",
+        warehouse="/cli/w.duckdb",
+        environ={ENGINE_ENV: "spark", SPARK_DIR_ENV: "/env/spark"},
+    )
+    assert (cli.engine, cli.dbt_target) == ("duckdb", "dev")
+    assert cli.spark_dir == Path("/cli/.build/w.spark")
+    with pytest.raises(ValueError, match="unknown engine 'trino'.*duckdb, spark"):
+        resolve_settings(environ={ENGINE_ENV: "trino"})
 
 
 def test_resolving_reads_the_environment_and_never_writes_it(monkeypatch) -> None:
@@ -97,6 +124,22 @@ def test_the_build_profile_is_the_committed_one_pointed_at_the_build_file(tmp_pa
         "threads": 3,
     }
     assert written["critmin"]["target"] == "dev"
+
+
+def test_the_spark_profile_names_the_spark_folder_and_no_duckdb_file(tmp_path: Path) -> None:
+    folder = write_build_profile(
+        tmp_path / "profile", tmp_path / "b.duckdb", 2, "spark", {SPARK_DIR_ENV: "/w/s"}
+    )
+    output = yaml.safe_load((folder / "profiles.yml").read_text())["critmin"]["outputs"]["spark"]
+    params = output["server_side_parameters"]
+    assert params["spark.sql.warehouse.dir"] == "/w/s/warehouse"
+    assert params["spark.hadoop.javax.jdo.option.ConnectionURL"] == (
+        "jdbc:derby:;databaseName=/w/s/metastore_db;create=true"
+    )
+    assert "CRITMIN_SPARK_DIR" not in json.dumps(output)
+    # A variable not given is left for dbt to read, with its default.
+    assert params["spark.driver.memory"] == "{{ env_var('CRITMIN_SPARK_DRIVER_MEMORY', '2g') }}"
+    assert "path" not in output and output["threads"] == 2
 
 
 # In a fresh interpreter: record every subprocess started and every dbt-assets definition made

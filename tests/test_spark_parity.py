@@ -1,7 +1,9 @@
-"""The pieces of the Spark parity check that run without Spark: the raw tables written as Parquet
-for the Spark target, and the row-for-row comparison of a DuckDB mart with a Parquet table.
+"""The pieces of the spark engine and of its parity check that run without Spark: the raw tables
+written as Parquet for the Spark target, the tables Spark writes copied back into DuckDB, and the
+row-for-row comparison of the marts of two published warehouses.
 
-The Spark build itself runs in `make spark-parity` (CI), which needs Java and the Spark extras.
+The Spark build itself (`critmin run --engine spark`) runs in `make spark-parity` (CI), which
+needs Java and the Spark extras.
 """
 
 from __future__ import annotations
@@ -12,7 +14,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.spark import SparkFolder, export_raw_parquet
+from orchestration.spark import (
+    BuiltTable,
+    SparkFolder,
+    built_tables,
+    export_raw_parquet,
+    load_spark_tables,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,13 +84,129 @@ def test_raw_tables_are_written_as_parquet_folders_with_baci_by_year(tmp_path):
     assert sorted(path.name for path in (folder.raw / "baci_trade").iterdir()) == ["year=2022"]
 
 
-def _mart_and_spark_copy(tmp_path: Path, spark_rows: str) -> tuple[Path, SparkFolder]:
-    """A warehouse with marts.m, and a Spark folder whose marts.db/m holds `spark_rows`."""
-    serving = tmp_path / "serving.duckdb"
-    folder = SparkFolder(tmp_path / "spark")
-    location = folder.table("marts", "m")
+def _spark_wrote(folder: SparkFolder, schema: str, name: str, rows_sql: str, parts: int) -> None:
+    """Parquet files as Spark writes a table: `parts` part files in `<schema>.db/<name>/`, beside
+    a `_SUCCESS` marker."""
+    location = folder.table(schema, name)
     location.mkdir(parents=True)
-    with duckdb.connect(str(serving)) as con:
+    (location / "_SUCCESS").write_text("")
+    with duckdb.connect() as con:
+        con.execute(f"create table t as {rows_sql}")
+        total = con.execute("select count(*) from t").fetchone()[0]
+        for part in range(parts):
+            con.execute(
+                f"copy (select * from t limit {total // parts + 1} offset "
+                f"{part * (total // parts + 1)}) to "
+                f"'{location}/part-{part:05d}-c000.snappy.parquet' (format parquet)"
+            )
+
+
+def test_the_tables_spark_wrote_are_copied_into_the_build_file_with_their_descriptions(tmp_path):
+    folder = SparkFolder(tmp_path / "spark")
+    _spark_wrote(
+        folder,
+        "marts",
+        "m",
+        "select * from (values ('IND', 2022, 0.25::double, ['CHN', 'USA']),"
+        " ('IND', 2023, null, []), ('USA', 2023, 1.5, null))"
+        " v(importer_iso3, year, share, suppliers)",
+        parts=2,
+    )
+    _spark_wrote(folder, "seeds", "s", "select 'it''s' as label", parts=1)
+    build = tmp_path / "build.duckdb"
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.m as select 'stale' as importer_iso3")
+        con.execute("create schema raw")
+        con.execute("create table raw.r as select 1 as x")
+
+    copied = load_spark_tables(
+        build,
+        folder,
+        [
+            BuiltTable("marts", "m", "Shares by importer.", {"share": "The share, 0..1."}),
+            BuiltTable("seeds", "s", "", {"label": "", "gone": "not in the table"}),
+        ],
+    )
+
+    assert copied == {"marts.m": 3, "seeds.s": 1}
+    with duckdb.connect(str(build), read_only=True) as con:
+        rows = con.execute("select * from marts.m order by year, importer_iso3").fetchall()
+        types = con.execute("select column_name, column_type from (describe marts.m)").fetchall()
+        comments = con.execute(
+            "select schema_name, table_name, comment from duckdb_tables() "
+            "where schema_name in ('marts', 'seeds') order by all"
+        ).fetchall()
+        column_comments = con.execute(
+            "select column_name, comment from duckdb_columns() "
+            "where table_name = 'm' and comment is not null"
+        ).fetchall()
+        raw = con.execute("select x from raw.r").fetchall()
+    assert rows == [
+        ("IND", 2022, 0.25, ["CHN", "USA"]),
+        ("IND", 2023, None, []),
+        ("USA", 2023, 1.5, None),
+    ]
+    assert types == [
+        ("importer_iso3", "VARCHAR"),
+        ("year", "INTEGER"),
+        ("share", "DOUBLE"),
+        ("suppliers", "VARCHAR[]"),
+    ]
+    assert comments == [("marts", "m", "Shares by importer."), ("seeds", "s", None)]
+    assert column_comments == [("share", "The share, 0..1.")]
+    assert raw == [(1,)]  # what Spark did not build is left alone
+
+
+def test_a_table_spark_did_not_write_is_an_error_that_names_it_and_changes_nothing(tmp_path):
+    folder = SparkFolder(tmp_path / "spark")
+    _spark_wrote(folder, "marts", "m", "select 1 as x", parts=1)
+    folder.table("marts", "empty").mkdir(parents=True)
+    build = tmp_path / "build.duckdb"
+    duckdb.connect(str(build)).close()
+
+    with pytest.raises(RuntimeError, match=r"wrote no Parquet files for marts\.empty"):
+        load_spark_tables(build, folder, [BuiltTable("marts", "m"), BuiltTable("marts", "empty")])
+    with duckdb.connect(str(build), read_only=True) as con:
+        assert con.execute("select count(*) from duckdb_tables()").fetchone()[0] == 0
+
+
+def test_the_tables_a_build_writes_are_its_seeds_and_its_models_built_as_tables():
+    def node(kind: str, name: str, materialized: str, **extra: object) -> dict:
+        return {
+            "resource_type": kind,
+            "name": name,
+            "schema": {"seed": "seeds", "model": "marts"}.get(kind, "main"),
+            "config": {"materialized": materialized},
+            **extra,
+        }
+
+    manifest = {
+        "nodes": {
+            "seed.critmin.s": node("seed", "s", "seed", description="A seed."),
+            "model.critmin.v": node("model", "v", "view"),
+            "model.critmin.m": node(
+                "model",
+                "m",
+                "table",
+                alias="m_alias",
+                columns={"a": {"description": "A."}, "b": {}},
+            ),
+            "model.critmin.e": node("model", "e", "ephemeral"),
+            "test.critmin.t": node("test", "t", "test"),
+        }
+    }
+    assert list(built_tables(manifest)) == [
+        BuiltTable("seeds", "s", "A seed.", {}),
+        BuiltTable("marts", "m_alias", "", {"a": "A.", "b": ""}),
+    ]
+
+
+def _two_runs(tmp_path: Path, spark_rows: str, spark_types: str = "") -> tuple[Path, Path]:
+    """The warehouses published by a DuckDB run (marts.m) and a Spark run (marts.m holding
+    `spark_rows`, columns in another order)."""
+    duck, spark = tmp_path / "duckdb.duckdb", tmp_path / "spark.duckdb"
+    with duckdb.connect(str(duck)) as con:
         con.execute("create schema marts")
         con.execute(
             "create table marts.m as select * from (values"
@@ -90,13 +214,20 @@ def _mart_and_spark_copy(tmp_path: Path, spark_rows: str) -> tuple[Path, SparkFo
             " ('USA', 2023, null, []::varchar[]))"
             " v(importer_iso3, year, share, suppliers)"
         )
-        # Spark writes the same columns, possibly in another order and in several part files.
+    with duckdb.connect(str(spark)) as con:
+        con.execute("create schema marts")
         con.execute(
-            f"copy (select * from (values {spark_rows})"
-            " v(year, importer_iso3, suppliers, share))"
-            f" to '{location}/part-00000.parquet' (format parquet)"
+            f"create table marts.m as select * {spark_types} from (select year::integer as year,"
+            " importer_iso3, suppliers::varchar[] as suppliers, share::double as share"
+            f" from (values {spark_rows}) v(year, importer_iso3, suppliers, share))"
         )
-    return serving, folder
+    return duck, spark
+
+
+def _compare(duck: Path, spark: Path, mart: str = "m") -> str | None:
+    with duckdb.connect(str(duck), read_only=True) as con:
+        con.execute(f"attach '{spark}' as {parity.SPARK} (read_only)")
+        return parity.compare_table(con, mart)
 
 
 SAME_ROWS_SHUFFLED = (
@@ -107,9 +238,7 @@ SAME_ROWS_SHUFFLED = (
 
 
 def test_marts_holding_the_same_rows_in_another_order_are_identical(tmp_path):
-    serving, folder = _mart_and_spark_copy(tmp_path, SAME_ROWS_SHUFFLED)
-    with duckdb.connect(str(serving), read_only=True) as con:
-        assert parity.compare_table(con, folder, "m") is None
+    assert _compare(*_two_runs(tmp_path, SAME_ROWS_SHUFFLED)) is None
 
 
 @pytest.mark.parametrize(
@@ -139,13 +268,20 @@ def test_marts_holding_the_same_rows_in_another_order_are_identical(tmp_path):
 def test_a_mart_that_differs_on_spark_is_reported_with_the_column_and_values(
     tmp_path, spark_rows, expected
 ):
-    serving, folder = _mart_and_spark_copy(tmp_path, spark_rows)
-    with duckdb.connect(str(serving), read_only=True) as con:
-        problem = parity.compare_table(con, folder, "m")
+    problem = _compare(*_two_runs(tmp_path, spark_rows))
     assert problem is not None and expected in problem
 
 
+def test_a_column_of_another_type_on_spark_is_reported(tmp_path):
+    # The same values, but the year as BIGINT (Spark's type of an uncast row_number()).
+    duck, spark = _two_runs(tmp_path, SAME_ROWS_SHUFFLED, "replace (year::bigint as year)")
+    problem = _compare(duck, spark)
+    assert problem is not None and "('year', 'BIGINT')" in problem
+
+
 def test_a_mart_missing_on_spark_is_reported(tmp_path):
-    serving, folder = _mart_and_spark_copy(tmp_path, SAME_ROWS_SHUFFLED)
-    with duckdb.connect(str(serving), read_only=True) as con:
-        assert "no Spark table" in parity.compare_table(con, folder, "other")
+    duck, spark = _two_runs(tmp_path, SAME_ROWS_SHUFFLED)
+    with duckdb.connect(str(duck)) as con:
+        con.execute("create table marts.other as select 1 as x")
+    assert "no table other in the Spark run's warehouse" in _compare(duck, spark, "other")
+    assert parity.compare_marts(duck, spark, "t") == 1

@@ -141,6 +141,28 @@ def quote_identifier(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def quote_literal(text: str) -> str:
+    """An SQL string literal, single-quoted."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def copy_to_parquet(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    destination: Path,
+    partition_by: str | None = None,
+) -> None:
+    """Write `schema.table` to Parquet: one file `destination`, or with `partition_by` a folder
+    `destination` of one subfolder per value (`year=2024/`). COPY takes its target as literal
+    text and its table as an identifier; both are quoted."""
+    source = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+    options = "format parquet"
+    if partition_by:
+        options += f", partition_by ({quote_identifier(partition_by)})"
+    con.execute(f"copy (select * from {source}) to {quote_literal(str(destination))} ({options})")
+
+
 def table_row_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
     """Rows per table in one schema, on an open connection."""
     tables = [

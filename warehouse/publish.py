@@ -151,10 +151,6 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def export_marts_parquet(database: Path, export_root: Path, version_id: str) -> Path:
     """Write every mart of `database` to Parquet under `export_root/versions/<version_id>/`.
 
@@ -171,19 +167,10 @@ def export_marts_parquet(database: Path, export_root: Path, version_id: str) -> 
             [MARTS_SCHEMA],
         ).fetchall()
         for table, columns in marts:
-            # COPY takes its target as literal text and its table as an identifier; both come
-            # from the warehouse's own catalog and are quoted.
-            source = f"{access.quote_identifier(MARTS_SCHEMA)}.{access.quote_identifier(table)}"
             if "year" in columns:
-                con.execute(
-                    f"copy (select * from {source}) to {_literal(str(target / table))} "
-                    "(format parquet, partition_by (year))"
-                )
+                access.copy_to_parquet(con, MARTS_SCHEMA, table, target / table, "year")
             else:
-                con.execute(
-                    f"copy (select * from {source}) to {_literal(str(target / f'{table}.parquet'))}"
-                    " (format parquet)"
-                )
+                access.copy_to_parquet(con, MARTS_SCHEMA, table, target / f"{table}.parquet")
     return target
 
 

@@ -7,6 +7,7 @@ missing or stale, and on every load under `dagster dev`) when the definitions ar
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -32,9 +33,9 @@ from dagster_shared import record
 from dbt.version import __version__ as DBT_VERSION
 from packaging import version
 
-from orchestration import dbt_docs, expectations, progress
+from orchestration import dbt_docs, expectations, progress, spark
 from orchestration.resources import WarehouseResource
-from orchestration.settings import DEFAULT_DBT_TARGET, Settings
+from orchestration.settings import DEFAULT_DBT_TARGET, SPARK_DIR_ENV, Settings
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR
 
 # The dbt installed beside this Python, whether or not the virtual environment is on PATH.
@@ -190,6 +191,9 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
         dbt's unit tests check the SQL on fixed inputs, not the data loaded: the test suite runs
         them on every change of the project, so a run leaves them out. Its artifacts and log go
         to `dbt_target_dir` beside the build file."""
+        if dbt.target == spark.SPARK_TARGET:
+            yield from build_on_spark(context, dbt, warehouse)
+            return
         target = dbt_target_dir(warehouse.file)
         started = time.perf_counter()
         expectations.warm_up()
@@ -203,6 +207,47 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
         report_dbt_build(target / "run_results.json", time.perf_counter() - started)
 
     return critmin_dbt_models
+
+
+def build_on_spark(
+    context: AssetExecutionContext, dbt: "CritminDbtCliResource", warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """`dbt build` on the spark target: the raw tables of the build file written as Parquet and
+    registered as the sources, the project built and tested by Spark, then every table Spark
+    wrote (seeds, marts and the intermediate tables) copied into the build file, where the
+    checks, the publish and the report read them. Spark's views stay in Spark's catalog."""
+    folder = spark.SparkFolder(Path(dbt.spark_dir))
+    folder.prepare()
+    display = progress.active()
+    started = time.perf_counter()
+    written = spark.export_raw_parquet(warehouse.file, folder, echo=context.log.info)
+    display.phase(
+        "spark: raw Parquet",
+        f"{len(written)} tables, {sum(written.values()):,} rows to {folder.raw}",
+        time.perf_counter() - started,
+    )
+    started = time.perf_counter()
+    expectations.warm_up()
+    on_spark = dbt.building(warehouse.file, folder.target)
+    on_spark.cli(
+        spark.register_operation_args(folder), target_path=folder.target / "register"
+    ).wait()
+    with progress.dbt_output():
+        build = on_spark.cli(
+            ["build", "--exclude-resource-type", "unit_test"],
+            context=context,
+            target_path=folder.target,
+        )
+        yield from stream_to_the_end(build)
+    report_dbt_build(folder.target / "run_results.json", time.perf_counter() - started)
+    started = time.perf_counter()
+    manifest = json.loads((folder.target / "manifest.json").read_text(encoding="utf-8"))
+    copied = spark.load_spark_tables(warehouse.file, folder, list(spark.built_tables(manifest)))
+    display.phase(
+        "spark: tables to DuckDB",
+        f"{len(copied)} tables, {sum(copied.values()):,} rows into {warehouse.file.name}",
+        time.perf_counter() - started,
+    )
 
 
 DBT_STOP_GRACE_S = 30.0
@@ -285,36 +330,57 @@ class CritminDbtCliResource(DbtCliResource):
     `building` points the committed profile at the build file in a copy of its own."""
 
     threads: int = 4
+    # The spark target's folder (`orchestration.spark.SparkFolder`); unused on DuckDB.
+    spark_dir: str = ""
 
     @cached_property
     def _cli_version(self) -> version.Version:
         return version.parse(DBT_VERSION)
 
     def building(self, build: Path, folder: Path) -> "CritminDbtCliResource":
-        """This resource with a profile that builds `build` on `threads` threads, written to
-        `folder/profile/profiles.yml`."""
-        profiles_dir = write_build_profile(
-            folder / "profile", build, self.threads, self.target or DEFAULT_DBT_TARGET
-        )
+        """This resource with a profile that builds `build` (on the spark target: in
+        `spark_dir`) on `threads` threads, written to `folder/profile/profiles.yml`."""
+        target = self.target or DEFAULT_DBT_TARGET
+        given = {SPARK_DIR_ENV: self.spark_dir} if target == spark.SPARK_TARGET else {}
+        profiles_dir = write_build_profile(folder / "profile", build, self.threads, target, given)
         return CritminDbtCliResource(
             project_dir=self.project_dir,
             profiles_dir=str(profiles_dir),
             dbt_executable=self.dbt_executable,
             target=self.target,
             threads=self.threads,
+            spark_dir=self.spark_dir,
         )
 
 
-def write_build_profile(folder: Path, build: Path, threads: int, target: str) -> Path:
-    """Write the committed profile (`dbt_project/profiles.yml`) with the two values it reads from
-    the environment given: the build file and the thread count. Returns `folder`."""
+def write_build_profile(
+    folder: Path, build: Path, threads: int, target: str, given: Mapping[str, str] | None = None
+) -> Path:
+    """Write the committed profile (`dbt_project/profiles.yml`) with the values it reads from
+    the environment given: the build file, the thread count, and each variable of `given` (the
+    spark target's folder). Returns `folder`."""
     committed = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
     profile = committed[DBT_PROFILE]
-    output = {**profile["outputs"][target], "path": str(build), "threads": threads}
+    output = {**_given_env_vars(profile["outputs"][target], given or {}), "threads": threads}
+    if "path" in output:  # the DuckDB file (a Spark output has none)
+        output["path"] = str(build)
     written = {DBT_PROFILE: {"target": target, "outputs": {target: output}}}
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "profiles.yml").write_text(yaml.safe_dump(written, sort_keys=False), encoding="utf-8")
     return folder
+
+
+def _given_env_vars(value: Any, given: Mapping[str, str]) -> Any:
+    """`value` (a profile's output) with every `{{ env_var('NAME') }}` of a variable in `given`
+    replaced by its value."""
+    if isinstance(value, dict):
+        return {key: _given_env_vars(item, given) for key, item in value.items()}
+    if isinstance(value, str) and given:
+        return _ENV_VAR_CALL.sub(lambda match: given.get(match.group(1), match.group(0)), value)
+    return value
+
+
+_ENV_VAR_CALL = re.compile(r"\{\{\s*env_var\('([A-Z_]+)'\)\s*\}\}")
 
 
 def dbt_resource(settings: Settings, project: DbtProject) -> CritminDbtCliResource:
@@ -324,4 +390,5 @@ def dbt_resource(settings: Settings, project: DbtProject) -> CritminDbtCliResour
         dbt_executable=str(DBT_EXECUTABLE),
         target=settings.dbt_target,
         threads=settings.dbt_threads,
+        spark_dir=str(settings.spark_dir or ""),
     )
