@@ -14,6 +14,7 @@ from dagster import ConfigurableResource
 
 from ingest.landing import read_landing_info
 from orchestration.settings import Settings
+from orchestration.spark import SparkFolder
 from warehouse import access, paths
 
 
@@ -34,13 +35,20 @@ class LandingResource(ConfigurableResource):
 
 
 class WarehouseResource(ConfigurableResource):
-    """The build DuckDB file the pipeline writes (one writer at a time)."""
+    """The build DuckDB file the pipeline writes (one writer at a time), and on the spark engine
+    the folder where ingest also writes the raw tables as Parquet (`raw_parquet_dir`)."""
 
     path: str
+    raw_parquet_dir: str = ""
 
     @property
     def file(self) -> Path:
         return Path(self.path)
+
+    @property
+    def raw_parquet(self) -> Path | None:
+        """Where ingest writes the raw tables as Parquet, or None (the duckdb engine)."""
+        return Path(self.raw_parquet_dir) if self.raw_parquet_dir else None
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -83,7 +91,14 @@ def resources(settings: Settings) -> dict[str, object]:
     """The landing, build and serving resources of `settings`."""
     return {
         "landing": LandingResource(data_dir=str(settings.landing_dir)),
-        "warehouse": WarehouseResource(path=str(settings.build_warehouse)),
+        "warehouse": WarehouseResource(
+            path=str(settings.build_warehouse),
+            raw_parquet_dir=(
+                str(SparkFolder(settings.spark_dir).raw)
+                if settings.engine == "spark" and settings.spark_dir
+                else ""
+            ),
+        ),
         "serving": ServingResource(
             path=str(settings.serving_warehouse),
             export_dir=str(settings.export_dir),

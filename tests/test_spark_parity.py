@@ -285,3 +285,107 @@ def test_a_mart_missing_on_spark_is_reported(tmp_path):
         con.execute("create table marts.other as select 1 as x")
     assert "no table other in the Spark run's warehouse" in _compare(duck, spark, "other")
     assert parity.compare_marts(duck, spark, "t") == 1
+
+
+def _ingest_on_the_spark_engine(landing: Path, serving: Path, engine: str = "spark") -> Path:
+    """Run the ingest assets of the full-refresh job with the settings of `critmin run --engine
+    spark` (no Spark needed: ingest writes Parquet with polars); returns the build file."""
+    import dagster as dg
+
+    from orchestration.definitions import build_defs
+    from orchestration.defs import ingest
+    from orchestration.defs.schedules import FULL_REFRESH_JOB, refresh_request
+    from orchestration.settings import resolve_settings
+
+    settings = resolve_settings(data_dir=landing, warehouse=serving, engine=engine)
+    with dg.DagsterInstance.ephemeral() as instance:
+        job = build_defs(settings).resolve_job_def(FULL_REFRESH_JOB)
+        raw = [key for key in job.asset_layer.executable_asset_keys if key.path[0] == "raw"]
+        request = refresh_request(instance, landing, raw)
+        if ingest.TRADE_KEY in raw and not request.tags:
+            raw.remove(ingest.TRADE_KEY)
+        result = job.execute_in_process(instance=instance, tags=request.tags, asset_selection=raw)
+    assert result.success
+    return settings.build_warehouse
+
+
+def _parquet_equals_duckdb(build: Path, raw_dir: Path) -> dict[str, int]:
+    """Assert that every raw table of the registry is in `raw_dir` as Parquet with the rows and
+    column types of the DuckDB raw table; returns the rows per table."""
+    from ingest import registry
+
+    rows = {}
+    with duckdb.connect(str(build), read_only=True) as con:
+        for table in registry.raw_tables():
+            files = f"{raw_dir}/{table.name}/**/*.parquet"
+            parquet = f"read_parquet('{files}', hive_partitioning = true, union_by_name = true)"
+            columns = [row[0] for row in con.execute(f"describe raw.{table.name}").fetchall()]
+            selected = ", ".join(f'"{c}"' for c in columns)
+            duck_types = con.execute(f"describe select {selected} from raw.{table.name}").fetchall()
+            file_types = con.execute(f"describe select {selected} from {parquet}").fetchall()
+            # The partition column is read from the folder name, typed by DuckDB's own guess.
+            skip = {table.partitioned_by}
+            assert [t[:2] for t in duck_types if t[0] not in skip] == [
+                t[:2] for t in file_types if t[0] not in skip
+            ], table.name
+            duck_sql = f"select {selected} from raw.{table.name}"
+            file_sql = f"select {selected} from {parquet}"
+            for first, second in ((duck_sql, file_sql), (file_sql, duck_sql)):
+                extra = con.execute(f"({first}) except all ({second})").fetchall()
+                assert extra == [], (table.name, extra[:3])
+            rows[table.name] = con.execute(f"select count(*) from ({file_sql})").fetchone()[0]
+    return rows
+
+
+def test_ingest_on_the_spark_engine_writes_every_raw_table_as_parquet_as_loaded(tmp_path):
+    """The tiny landing directory: one BACI year (2023: 6 rows in the critical-mineral scope of
+    7, one quarantined), the USGS rare-earth file, the register; no Comtrade, WGI or World Mining
+    Data folder, whose tables are written empty. Then 2022 lands and 2023 leaves: 2022 gets its
+    folder, 2023's is removed."""
+    from landing_fixtures import BACI_ROWS, tiny_landing
+
+    landing = tiny_landing(tmp_path / "landing")
+    serving = tmp_path / "critmin.duckdb"
+    build = _ingest_on_the_spark_engine(landing, serving)
+    raw_dir = SparkFolder(resolve_spark_dir(serving)).raw
+
+    rows = _parquet_equals_duckdb(build, raw_dir)
+    assert rows["baci_trade"] == 5  # 7 data rows: the horses are out of scope, 999 quarantined
+    assert rows["comtrade_records"] == 0 and (raw_dir / "comtrade_records").is_dir()
+    trade = raw_dir / "baci_trade"
+    assert sorted(p.name for p in trade.iterdir()) == ["year=2023"]
+    assert not (raw_dir / "baci_trade" / "year=2023" / "year").exists()
+
+    # A run on the duckdb engine reloads a republished 2023 into the build file only; the next
+    # run on the spark engine sees that the Parquet of 2023 was written from the old file.
+    baci_file = landing / "baci" / "BACI_HS17_Y2023_V202501.csv"
+    baci_file.write_text(baci_file.read_text().replace("600.000", "650.000"))
+    _ingest_on_the_spark_engine(landing, serving, engine="duckdb")
+    _ingest_on_the_spark_engine(landing, serving)
+    _parquet_equals_duckdb(build, raw_dir)
+    with duckdb.connect() as con:
+        assert con.execute(
+            f"select max(value_usd) from '{trade}/year=2023/*.parquet'"
+        ).fetchone() == (650_000.0,)
+
+    # A year lands, another leaves: only the new year is read; the gone year's folder goes.
+    (landing / "baci" / "BACI_HS17_Y2023_V202501.csv").rename(
+        landing / "baci" / "BACI_HS17_Y2022_V202501.csv"
+    )
+    rows_2022 = [BACI_ROWS[0], *(row.replace("2023,", "2022,", 1) for row in BACI_ROWS[1:])]
+    (landing / "baci" / "BACI_HS17_Y2022_V202501.csv").write_text("\n".join(rows_2022) + "\n")
+    _ingest_on_the_spark_engine(landing, serving)
+    assert sorted(p.name for p in trade.iterdir()) == ["year=2022"]
+    assert _parquet_equals_duckdb(build, raw_dir)["baci_trade"] == 5
+
+    # No year left: the table is one file of no rows, with every column.
+    (landing / "baci" / "BACI_HS17_Y2022_V202501.csv").unlink()
+    _ingest_on_the_spark_engine(landing, serving)
+    assert sorted(p.name for p in trade.iterdir()) == ["part-0.parquet"]
+    assert _parquet_equals_duckdb(build, raw_dir)["baci_trade"] == 0
+
+
+def resolve_spark_dir(serving: Path) -> Path:
+    from orchestration.settings import resolve_settings
+
+    return resolve_settings(warehouse=serving, engine="spark").spark_dir

@@ -34,7 +34,10 @@
         'create table ' ~ relation ~ ' using parquet'
         ~ " location '" ~ raw_dir ~ '/' ~ source.identifier ~ "'"
     ) -%}
-    {%- if partition -%}
+    {#- A partitioned table with no partition yet is one empty file (no `year=` folder), which
+        Spark reads as an unpartitioned table: nothing to repair. -#}
+    {%- if partition and '# Partition Information'
+            in run_query('describe table ' ~ relation).columns[0].values() -%}
         {%- do run_query('msck repair table ' ~ relation) -%}
     {%- endif -%}
 {%- endmacro %}

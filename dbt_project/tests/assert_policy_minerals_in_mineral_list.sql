@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'dim_mineral'}}}) }}
+
 -- Minerals the policy register names that are not in the mineral reference (dim_mineral): their
 -- events would resolve to nothing. The register reader rejects such events, so a row here means
 -- the register and the reference were loaded from different versions.

@@ -4,6 +4,8 @@ Every asset reads its folder of the landing directory with its source's reader (
 replaces its raw tables, quarantine rows and load-log lines in one DuckDB transaction
 (`warehouse.load`). A source whose folder is absent loads zero rows. BACI is the exception: its
 trade table is partitioned by year (`baci_trade`) and its code files load apart (`baci_codes`).
+On the spark engine each asset also writes its raw tables as Parquet, from the frames its reader
+produced (`orchestration.spark.write_raw_table`; BACI trade one folder per year).
 """
 
 import hashlib
@@ -31,7 +33,7 @@ from ingest import baci, registry
 from ingest._result import SourceRead
 from ingest.baci import reader as baci_reader
 from ingest.source import SourceSpec
-from orchestration import progress
+from orchestration import progress, spark
 from orchestration.resources import LandingResource, WarehouseResource
 from warehouse.load import (
     SourceLoad,
@@ -139,6 +141,15 @@ def read_steady(folder: Path, read: Callable[[], SourceRead]) -> SourceRead:
     return result
 
 
+def _write_parquet(warehouse: WarehouseResource, spec: SourceSpec, read: SourceRead) -> None:
+    """On the spark engine, write the raw tables `read` holds (all of them: an absent source
+    writes empty tables) as Parquet, once they are loaded into the build file."""
+    if warehouse.raw_parquet is None:
+        return
+    for name, frame in read.tables.items():
+        spark.write_raw_table(warehouse.raw_parquet, spec.table(name), frame)
+
+
 def _table_descriptions(spec: SourceSpec) -> dict[str, str]:
     return {
         table.name: table.description or f"{spec.description} ({table.name})"
@@ -175,6 +186,7 @@ def landing_source_asset(spec: SourceSpec):
         read = read_steady(source_folder, lambda: spec.read(source_folder, label))
         with warehouse.writer() as con:
             loaded = load_source_read(con, read, run_id=context.run.run_id, source=spec.name)
+        _write_parquet(warehouse, spec, read)
         _log_load(context, loaded, started)
         yield from _materializations(loaded)
 
@@ -192,6 +204,7 @@ def packaged_source_asset(spec: SourceSpec):
         read = spec.read(Path(), spec.label)  # the reader reads no folder
         with warehouse.writer() as con:
             loaded = load_source_read(con, read, run_id=context.run.run_id, source=spec.name)
+        _write_parquet(warehouse, spec, read)
         _log_load(context, loaded, started)
         yield from _materializations(loaded)
 
@@ -222,7 +235,9 @@ def baci_trade(
     context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
 ) -> MaterializeResult:
     """The requested years whose landed files (or the code reading them) changed since they were
-    loaded are read and replace their rows; the others keep theirs (`raw.trade_year_state`)."""
+    loaded are read and replace their rows; the others keep theirs (`raw.trade_year_state`). On
+    the spark engine a year is also read when its Parquet folder was not written from the same
+    landed file (a run on the duckdb engine may have loaded it since)."""
     started = time.perf_counter()
     requested = sorted(int(key) for key in context.partition_keys)
     folder = landing.folder(BACI_FOLDER)
@@ -230,7 +245,14 @@ def baci_trade(
     landed = baci_reader.trade_year_digests(folder, requested, f"{reader_code_digest()}\n{label}")
     with warehouse.writer() as con:
         loaded_digests = loaded_trade_year_digests(con)
-    unchanged = [year for year in requested if loaded_digests.get(year) == landed[year]]
+    table = baci.SPEC.table("baci_trade")
+    parquet = warehouse.raw_parquet
+    unchanged = [
+        year
+        for year in requested
+        if loaded_digests.get(year) == landed[year]
+        and (parquet is None or spark.raw_year_digest(parquet, table, year) == landed[year])
+    ]
     years = [year for year in requested if year not in unchanged]
     read = read_steady(
         folder,
@@ -240,6 +262,8 @@ def baci_trade(
         loaded = load_trade_years(
             con, read, years, run_id=context.run.run_id, source="baci", digests=landed
         )
+    if parquet is not None:
+        spark.write_raw_years(parquet, table, read.tables["baci_trade"], years, digests=landed)
     kept = f"; {len(unchanged)} year(s) unchanged since loaded, kept" if unchanged else ""
     _log_load(context, loaded, started, note=kept)
     return MaterializeResult(
@@ -274,6 +298,11 @@ def baci_codes(
     with warehouse.writer() as con:
         loaded = load_source_read(con, read, run_id=context.run.run_id, source="baci_codes")
         removed = prune_trade_years(con, keep=baci_reader.trade_years(folder))
+    _write_parquet(warehouse, baci.SPEC, read)
+    if warehouse.raw_parquet is not None:
+        spark.remove_raw_years(
+            warehouse.raw_parquet, baci.SPEC.table("baci_trade"), baci_reader.trade_years(folder)
+        )
     _log_load(context, loaded, started)
     if removed:
         context.log.info(f"baci: years {removed} are no longer landed; removed from raw.baci_trade")

@@ -33,6 +33,7 @@ from dagster_shared import record
 from dbt.version import __version__ as DBT_VERSION
 from packaging import version
 
+from ingest import registry
 from orchestration import dbt_docs, expectations, progress, spark
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DEFAULT_DBT_TARGET, SPARK_DIR_ENV, Settings
@@ -212,18 +213,29 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
 def build_on_spark(
     context: AssetExecutionContext, dbt: "CritminDbtCliResource", warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    """`dbt build` on the spark target: the raw tables of the build file written as Parquet and
-    registered as the sources, the project built and tested by Spark, then every table Spark
+    """`dbt build` on the spark target: the raw tables ingest wrote as Parquet, with the
+    loader's own tables (quarantine, load log) written from the build file beside them,
+    registered as the sources; the project built and tested by Spark; then every table Spark
     wrote (seeds, marts and the intermediate tables) copied into the build file, where the
     checks, the publish and the report read them. Spark's views stay in Spark's catalog."""
     folder = spark.SparkFolder(Path(dbt.spark_dir))
     folder.prepare()
     display = progress.active()
     started = time.perf_counter()
-    written = spark.export_raw_parquet(warehouse.file, folder, echo=context.log.info)
+    by_ingest = registry.raw_table_names()
+    missing = sorted(name for name in by_ingest if not (folder.raw / name).is_dir())
+    if missing:
+        raise RuntimeError(
+            f"ingest wrote no Parquet for the raw tables {', '.join(missing)} in {folder.raw}: "
+            "run the whole job (`critmin run --engine spark`), which writes them"
+        )
+    written = spark.export_raw_parquet(
+        warehouse.file, folder, echo=context.log.info, skip=by_ingest
+    )
     display.phase(
         "spark: raw Parquet",
-        f"{len(written)} tables, {sum(written.values()):,} rows to {folder.raw}",
+        f"{len(by_ingest)} tables written by ingest; {len(written)} loader tables, "
+        f"{sum(written.values()):,} rows, from the build file",
         time.perf_counter() - started,
     )
     started = time.perf_counter()
