@@ -69,7 +69,8 @@ $(SPARK_STAMP): requirements-spark.lock $(STAMP)
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-spark.lock
 	touch $(SPARK_STAMP)
 
-## Build the demo and the real starter data on DuckDB and on Spark, run every dbt test on Spark and
+## Build the demo, the real starter data and the real Comtrade extracts of ../shared (when present)
+## on DuckDB and on Spark, run every dbt test on Spark and
 ## compare every mart row for row (scripts/spark_parity.py).
 spark-parity: spark-install
 	$(BIN)/python scripts/spark_parity.py

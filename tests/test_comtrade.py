@@ -27,7 +27,7 @@ from warehouse.load import ensure_raw_schema, load_source_read
 FIXTURES = Path(__file__).parent / "fixtures" / "comtrade"
 ANNUAL_JSON = FIXTURES / "C_A_HS_r699.842_p2023.json"
 MONTHLY_CSV = FIXTURES / "india_M_202504.csv"
-REALDATA = Path("/work/shared/realdata/comtrade")
+REALDATA = Path(__file__).parents[1] / ".." / "shared" / "realdata" / "comtrade"
 
 
 def _rows(path: Path) -> pl.DataFrame:
