@@ -5,6 +5,11 @@ package itself would be downloaded from the dbt hub):
 
 - naming: a model under `models/staging/` is named `stg_*`, under `models/intermediate/` `int_*`,
   under `models/marts/` `fct_*`, `dim_*`, `bridge_*` or `mart_*`;
+- folders: a staging model lives in its source's folder (`models/staging/<source>/`), an
+  intermediate model or a mart in its domain's (`models/<layer>/<domain>/`: reference, trade,
+  production, policy, dependency);
+- one YAML per model: a model's properties, tests and unit tests are in `<model>.yml` beside its
+  SQL (sources keep their `_<source>__sources.yml`);
 - layering: only staging models read sources, and they read nothing else but seeds; no model
   reads a model of a later layer (staging < intermediate < marts);
 - no hard-coded relation: a model names other relations through `ref()` / `source()` only;
@@ -32,6 +37,7 @@ PREFIXES = {
     "marts": ("fct_", "dim_", "bridge_", "mart_"),
 }
 GRAIN_TESTS = {"unique", "unique_combination_of_columns"}
+DOMAINS = ("reference", "trade", "production", "policy", "dependency")
 # A schema-qualified name in SQL outside Jinja: `raw.baci_trade`, `marts.dim_country`, ...
 HARD_CODED = re.compile(r"\b(raw|staging|intermediate|marts|seeds|main)\.[a-z_]+\b", re.IGNORECASE)
 
@@ -47,6 +53,21 @@ def load_manifest() -> dict:
 def _layer(node: dict) -> str | None:
     parts = Path(node["original_file_path"]).parts
     return parts[1] if len(parts) > 2 and parts[1] in LAYERS else None
+
+
+def _folder_problem(node: dict, layer: str) -> str | None:
+    """Why the model's file is not in its layer's sub-folder, or None."""
+    parts = Path(node["original_file_path"]).parts
+    if len(parts) != 4:
+        return f"directly under models/{layer}/, not in a sub-folder"
+    if layer != "staging" and parts[2] not in DOMAINS:
+        return f"in models/{layer}/{parts[2]}/, not a domain folder ({', '.join(DOMAINS)})"
+    return None
+
+
+def _properties_file(node: dict) -> str:
+    """The YAML file a model's properties must be in: `<model>.yml` beside its SQL."""
+    return str(Path(node["original_file_path"]).with_name(f"{node['name']}.yml"))
 
 
 def _sql_outside_jinja(code: str) -> str:
@@ -73,6 +94,14 @@ def violations(manifest: dict) -> list[str]:
             continue
         if not name.startswith(PREFIXES[layer]):
             found.append(f"{name}: a {layer} model is named {' or '.join(PREFIXES[layer])}*")
+        problem = _folder_problem(model, layer)
+        if problem:
+            found.append(f"{name}: {problem}")
+        patch = (model.get("patch_path") or "").split("://", 1)[-1]
+        if patch != _properties_file(model):
+            found.append(
+                f"{name}: properties in {patch or 'no file'}, not {_properties_file(model)}"
+            )
         for dep in model["depends_on"]["nodes"]:
             kind = dep.split(".")[0]
             if kind == "source" and layer != "staging":
@@ -96,6 +125,14 @@ def violations(manifest: dict) -> list[str]:
                     found.append(f"{name}.{column}: no description")
             if uid not in grain_tested:
                 found.append(f"{name}: no unique or unique_combination_of_columns test")
+    for _, test in sorted(manifest.get("unit_tests", {}).items()):
+        tested = test["depends_on"]["nodes"]
+        model = models.get(tested[0]) if tested else None
+        if model is not None and test["original_file_path"] != _properties_file(model):
+            found.append(
+                f"{test['name']}: a unit test of {model['name']} in {test['original_file_path']}, "
+                f"not {_properties_file(model)}"
+            )
     return found
 
 

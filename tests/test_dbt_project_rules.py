@@ -50,6 +50,8 @@ def test_each_rule_catches_its_violation(manifest: dict) -> None:
     # A mart named like an intermediate model, without its contract.
     renamed = _model(broken, "mart_supply_shock")
     renamed["name"] = "int_supply_shock"
+    renamed["original_file_path"] = "models/marts/dependency/int_supply_shock.sql"
+    renamed["patch_path"] = "critmin://models/marts/dependency/int_supply_shock.yml"
     renamed["config"]["contract"]["enforced"] = False
     # A hard-coded relation, an undocumented column and an undocumented model.
     policy = _model(broken, "mart_policy_exposure")
@@ -65,6 +67,21 @@ def test_each_rule_catches_its_violation(manifest: dict) -> None:
         ):
             node["test_metadata"]["name"] = "not_null"
 
+    # A mart outside a domain folder, an intermediate model in a folder that is no domain, a
+    # model whose properties sit in a shared file, a unit test away from its model's file.
+    _model(broken, "fct_reserves")["original_file_path"] = "models/marts/fct_reserves.sql"
+    _model(broken, "fct_reserves")["patch_path"] = "critmin://models/marts/fct_reserves.yml"
+    misplaced = _model(broken, "int_dependency__supply_risk_parameters")
+    misplaced["original_file_path"] = "models/intermediate/misc/" + misplaced["name"] + ".sql"
+    misplaced["patch_path"] = "critmin://models/intermediate/misc/" + misplaced["name"] + ".yml"
+    _model(broken, "dim_country")["patch_path"] = "critmin://models/marts/reference/_models.yml"
+    unit_test = next(
+        test
+        for test in broken["unit_tests"].values()
+        if test["depends_on"]["nodes"] == ["model.critmin.mart_supply_risk"]
+    )
+    unit_test["original_file_path"] = "models/marts/dependency/_unit_tests.yml"
+
     found = checker.violations(broken)
     expected = [
         "int_dependency__usgs_published_nir (intermediate) reads marts model "
@@ -77,5 +94,12 @@ def test_each_rule_catches_its_violation(manifest: dict) -> None:
         "dim_country.country_iso3: no description",
         "stg_wgi__governance: no description",
         "dim_mineral: no unique or unique_combination_of_columns test",
+        "fct_reserves: directly under models/marts/, not in a sub-folder",
+        "int_dependency__supply_risk_parameters: in models/intermediate/misc/, not a domain folder "
+        "(reference, trade, production, policy, dependency)",
+        "dim_country: properties in models/marts/reference/_models.yml, not "
+        "models/marts/reference/dim_country.yml",
+        f"{unit_test['name']}: a unit test of mart_supply_risk in "
+        "models/marts/dependency/_unit_tests.yml, not models/marts/dependency/mart_supply_risk.yml",
     ]
     assert sorted(found) == sorted(expected)
