@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from markupsafe import escape
+from mart_fingerprints import assert_marts_are_the_recorded_ones
 
 from critmin import cli, report
 from critmin.demo_data import write_demo_data
@@ -45,6 +46,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return outcome.warehouse
     assert build_path(outcome.warehouse).exists(), outcome.summary(0)
     return build_path(outcome.warehouse)
+
+
+def test_the_demo_marts_are_the_recorded_ones(warehouse: Path) -> None:
+    """Every mart of the demo build matches its recorded fingerprint (tests/mart_fingerprints.py):
+    refactors of the project, its dbt layout or its engines leave the figures as they were."""
+    assert_marts_are_the_recorded_ones(warehouse, "demo")
 
 
 @pytest.fixture(scope="module")

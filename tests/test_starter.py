@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from mart_fingerprints import assert_marts_are_the_recorded_ones
 
 from critmin import cli, starter
 from ingest.landing import read_landing_info
@@ -159,6 +160,12 @@ def starter_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
             code = cli.main(["run"])
         assert code == 0, printed.getvalue()[-3000:]
         yield home / ".critmin" / "critmin.duckdb", printed.getvalue()
+
+
+def test_the_starter_marts_are_the_recorded_ones(starter_run: tuple[Path, str]) -> None:
+    """Every mart built from the real starter data matches its recorded fingerprint
+    (tests/mart_fingerprints.py): refactors leave the real figures as they were."""
+    assert_marts_are_the_recorded_ones(starter_run[0], "starter")
 
 
 def _query(warehouse: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
