@@ -6,15 +6,19 @@ import fcntl
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from critmin.coverage import MineralCoverage, mineral_coverage
 from ingest.landing import read_landing_info
 from orchestration.settings import Settings
+
+if TYPE_CHECKING:
+    from orchestration.defs.quality import MartValidation
 from warehouse import access, publish
 
 Echo = Callable[[str], None]
@@ -214,13 +218,19 @@ def _failed_rows(metadata: dict) -> str:
 
 
 def run_pipeline(
-    settings: Settings, echo: Echo = print, verbose: bool = False, log_file: Path | None = None
+    settings: Settings,
+    echo: Echo = print,
+    verbose: bool = False,
+    log_file: Path | None = None,
+    validations: Sequence[MartValidation] | None = None,
 ) -> PipelineOutcome:
     """Build from the landing directory of `settings` and publish to its serving file.
 
     The run writes the build file of `settings`; the serving file is replaced only when every
     check passed. Everything dbt and Dagster print goes to `log_file` (default: a new
     `logs/run-<UTC time>.log` in the settings' log folder), announced as the complete log.
+    `validations` replaces the Great Expectations suites the marts are checked with (default:
+    `quality.MART_VALIDATIONS`).
     """
     if log_file is None:
         from orchestration import progress
@@ -229,7 +239,7 @@ def run_pipeline(
     build = settings.build_warehouse
     build.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock(build):
-        return _run_locked(settings, echo, verbose, log_file)
+        return _run_locked(settings, echo, verbose, log_file, validations)
 
 
 class BuildBusyError(RuntimeError):
@@ -308,7 +318,13 @@ def _move_with_wal(source: Path, target: Path) -> None:
         os.replace(wal, target.with_name(f"{target.name}.wal"))
 
 
-def _run_locked(settings: Settings, echo: Echo, verbose: bool, log_file: Path) -> PipelineOutcome:
+def _run_locked(
+    settings: Settings,
+    echo: Echo,
+    verbose: bool,
+    log_file: Path,
+    validations: Sequence[MartValidation] | None,
+) -> PipelineOutcome:
     warehouse, build = settings.serving_warehouse, settings.build_warehouse
     repairs = heal_build(build)
     for repair in repairs:
@@ -328,7 +344,9 @@ def _run_locked(settings: Settings, echo: Echo, verbose: bool, log_file: Path) -
     marker = run_marker(build)
     marker.write_text(f"{work.name}\npid {os.getpid()}, started {started:%Y-%m-%d %H:%M:%S} UTC\n")
     _move_with_wal(build, work)
-    outcome = _execute(settings.building(work), echo, previous_version, verbose, log_file)
+    outcome = _execute(
+        settings.building(work), echo, previous_version, verbose, log_file, validations
+    )
     # A clean end, whatever the checks said: the build file is whole.
     _move_with_wal(work, build)
     marker.unlink(missing_ok=True)
@@ -352,6 +370,7 @@ def _execute(
     previous_version: str | None,
     verbose: bool,
     log_file: Path,
+    validations: Sequence[MartValidation] | None = None,
 ) -> PipelineOutcome:
     """Run the full-refresh job on `settings` (whose build file is the run's own copy)."""
     from orchestration import progress
@@ -377,7 +396,8 @@ def _execute(
             # Resolved inside the instance's block: Dagster reads its definitions state through
             # the current instance, and one left current by an earlier, gone instance in the
             # same process (a scheduler's or a test's) fails the resolution.
-            job = build_defs(settings).resolve_job_def(FULL_REFRESH_JOB)
+            defs = build_defs(settings, *([validations] if validations is not None else []))
+            job = defs.resolve_job_def(FULL_REFRESH_JOB)
             display.phase(
                 "start-up",
                 "Dagster and the dbt manifest (Great Expectations loads with the checks)",

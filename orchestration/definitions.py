@@ -8,6 +8,8 @@ project is parsed when the definitions are built (`transform.prepared_dbt_projec
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dagster as dg
 
 from orchestration.console import concise_console_logger
@@ -16,16 +18,18 @@ from orchestration.resources import resources
 from orchestration.settings import Settings, resolve_settings
 
 
-def build_defs(settings: Settings) -> dg.Definitions:
+def build_defs(
+    settings: Settings, validations: Sequence[quality.MartValidation] = quality.MART_VALIDATIONS
+) -> dg.Definitions:
     """Every asset, check, job, schedule and sensor, with resources pointing where `settings`
-    says."""
+    says; the marts are validated with the Great Expectations suites of `validations`."""
     project = transform.prepared_dbt_project(settings)
     dbt_models = transform.dbt_models(project)
     return dg.Definitions.merge(
         download.defs,
         ingest.defs,
         dg.Definitions(assets=[dbt_models]),
-        quality.defs,
+        quality.quality_defs(validations),
         serving.serving_defs(dbt_models),
         schedules.defs,
         dg.Definitions(

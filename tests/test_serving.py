@@ -3,6 +3,7 @@ half-built version, the marts are exported to Parquet and new landing files are 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ from landing_fixtures import tiny_landing
 
 from critmin.pipeline import run_pipeline
 from orchestration import expectations, landing_watch
+from orchestration.defs import quality
 from orchestration.defs.transform import DBT_EXECUTABLE
 from orchestration.settings import resolve_settings
 from warehouse import publish
@@ -140,9 +142,7 @@ def test_landing_scan_waits_for_files_still_being_written(tmp_path: Path) -> Non
 # --- whole runs ----------------------------------------------------------------------------------
 
 
-def test_a_run_whose_checks_fail_publishes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_run_whose_checks_fail_publishes_nothing(tmp_path: Path) -> None:
     serving = tmp_path / "critmin.duckdb"
     landing = tiny_landing(tmp_path / "landing")
     good = run_pipeline(resolve_settings(data_dir=landing, warehouse=serving), echo=lambda _: None)
@@ -161,11 +161,18 @@ def test_a_run_whose_checks_fail_publishes_nothing(
         )
         return suite
 
-    monkeypatch.setattr(expectations, "import_dependency_suite", impossible_suite)
+    stricter = [
+        dataclasses.replace(v, suite=impossible_suite) if v.mart == "mart_import_dependency" else v
+        for v in quality.MART_VALIDATIONS
+    ]
     landing2 = tiny_landing(
         tmp_path / "landing2", extra_baci_rows=["2023,36,699,284690,1.000,1.000"]
     )
-    bad = run_pipeline(resolve_settings(data_dir=landing2, warehouse=serving), echo=lambda _: None)
+    bad = run_pipeline(
+        resolve_settings(data_dir=landing2, warehouse=serving),
+        echo=lambda _: None,
+        validations=stricter,
+    )
     assert not bad.success and not bad.published
     assert [c.name for c in bad.failed_checks] == ["gx_import_dependency"]
     assert "hhi" in bad.failed_checks[0].description

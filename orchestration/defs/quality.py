@@ -1,7 +1,10 @@
 """Great Expectations suites on the marts, run as Dagster asset checks after each build."""
 
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -19,6 +22,9 @@ from ingest import registry
 from orchestration import expectations, progress
 from orchestration.resources import WarehouseResource
 from warehouse import access
+
+if TYPE_CHECKING:  # Great Expectations loads in the background (expectations.warm_up)
+    from great_expectations.core.expectation_suite import ExpectationSuite
 
 
 def _mart(name: str) -> AssetKey:
@@ -47,101 +53,113 @@ def _check_result(outcome: expectations.SuiteOutcome, mart_rows: int) -> AssetCh
     )
 
 
-def gx_check(
-    mart: str, frame_sql: str, suite: str, additional_deps: list[AssetKey], description: str
-) -> AssetChecksDefinition:
-    """A blocking asset check on `marts.<mart>` that validates the frame `frame_sql` reads
-    (read-only) against the GX suite `expectations.<suite>()`, looked up when the check runs.
-    Only the rows that decide each expectation reach GX (`expectations.deciding_rows_sql`)."""
+@dataclass(frozen=True)
+class MartValidation:
+    """A Great Expectations suite and the mart it validates: `suite()` builds the suite,
+    `frame_sql` reads the mart's columns it needs (only the rows that decide each expectation
+    reach GX: `expectations.deciding_rows_sql`)."""
+
+    mart: str
+    frame_sql: str
+    suite: Callable[[], "ExpectationSuite"]
+    additional_deps: tuple[AssetKey, ...]
+    description: str
+
+
+def gx_check(validation: MartValidation, total: int) -> AssetChecksDefinition:
+    """A blocking asset check on `marts.<mart>` that validates it (read-only) against the suite
+    of `validation`; `total` is the number of such checks, for the progress output."""
+    mart = validation.mart
 
     @asset_check(
         asset=_mart(mart),
         name=f"gx_{mart.removeprefix('mart_')}",
         blocking=True,
-        additional_deps=additional_deps,
-        description=f"GX: {description}",
+        additional_deps=list(validation.additional_deps),
+        description=f"GX: {validation.description}",
     )
     def _check(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> AssetCheckResult:
-        context.log.info(f"checking marts.{mart} with the Great Expectations suite {suite}")
+        rules = validation.suite()
+        context.log.info(f"checking marts.{mart} with the Great Expectations suite {rules.name}")
         started = time.perf_counter()
-        rules = getattr(expectations, suite)()
         with warehouse.reader(access.RUN_READ_MEMORY_LIMIT) as con:
             rows = con.execute(f"select count(*) from marts.{mart}").fetchall()[0][0]
-            frame = con.sql(expectations.deciding_rows_sql(frame_sql, rules)).df()
+            frame = con.sql(expectations.deciding_rows_sql(validation.frame_sql, rules)).df()
         outcome = expectations.validate(frame, rules)
-        progress.active().gx_result(
-            mart, outcome, rows, time.perf_counter() - started, total=len(GX_CHECKS)
-        )
+        progress.active().gx_result(mart, outcome, rows, time.perf_counter() - started, total)
         return _check_result(outcome, rows)
 
     return _check
 
 
-GX_CHECKS = [
-    gx_check(
+# What Great Expectations validates: what dbt's tests and contracts cannot say (distributions,
+# sums across rows, agreement between columns and marts). `build_defs` takes these by default; a
+# caller may pass others (a test passes a stricter suite).
+MART_VALIDATIONS = (
+    MartValidation(
         "mart_import_dependency",
         expectations.IMPORT_DEPENDENCY_FRAME_SQL,
-        "import_dependency_suite",
-        [_mart("mart_supplier_shares")],
+        expectations.import_dependency_suite,
+        (_mart("mart_supplier_shares"),),
         "shares in [0,1] and summing to 1 per importer (BACI; at most 1 for Comtrade), HHI in "
         "[1/n, 1] (BACI; [c^2/n, 1] for Comtrade), keys unique.",
     ),
-    gx_check(
+    MartValidation(
         "mart_production_concentration",
         expectations.PRODUCTION_CONCENTRATION_FRAME_SQL,
-        "production_concentration_suite",
-        [_mart("fct_production")],
+        expectations.production_concentration_suite,
+        (_mart("fct_production"),),
         "country shares sum to 1, HHI in [1/n, 1], top1 <= top3, keys unique.",
     ),
-    gx_check(
+    MartValidation(
         "mart_policy_exposure",
         expectations.POLICY_EXPOSURE_FRAME_SQL,
-        "policy_exposure_suite",
-        [COUNTRIES, POLICY_EVENTS],
+        expectations.policy_exposure_suite,
+        (COUNTRIES, POLICY_EVENTS),
         "exposure shares in [0,1], exposed <= scope imports, keys unique, importers and events "
         "resolve to their dimensions, no self-exposure.",
     ),
-    gx_check(
+    MartValidation(
         "mart_supply_risk",
         expectations.SUPPLY_RISK_FRAME_SQL,
-        "supply_risk_suite",
-        [_mart("mart_production_concentration")],
+        expectations.supply_risk_suite,
+        (_mart("mart_production_concentration"),),
         "HHI in [0,1], HHI_WGI in [0, 10 x HHI], WGI coverage in [0,1], keys unique.",
     ),
-    gx_check(
+    MartValidation(
         "mart_alternative_suppliers",
         expectations.ALTERNATIVE_SUPPLIERS_FRAME_SQL,
-        "alternative_suppliers_suite",
-        [COUNTRIES],
+        expectations.alternative_suppliers_suite,
+        (COUNTRIES,),
         "shares in [0,1], ranks 1..n without gaps, keys unique, candidates resolve to dim_country.",
     ),
-    gx_check(
+    MartValidation(
         "mart_net_import_reliance",
         expectations.NET_IMPORT_RELIANCE_FRAME_SQL,
-        "net_import_reliance_suite",
-        [COUNTRIES],
+        expectations.net_import_reliance_suite,
+        (COUNTRIES,),
         "NIR equals net imports over apparent consumption, net-exporter flag agrees, tonnages "
         "non-negative, keys unique, countries resolve.",
     ),
-    gx_check(
+    MartValidation(
         "mart_event_trade_response",
         expectations.EVENT_TRADE_RESPONSE_FRAME_SQL,
-        "event_trade_response_suite",
-        [POLICY_EVENTS],
+        expectations.event_trade_response_suite,
+        (POLICY_EVENTS,),
         "change = after - before, values non-negative, after year follows before, keys unique, "
         "events resolve.",
     ),
-    gx_check(
+    MartValidation(
         "mart_supply_shock",
         expectations.SUPPLY_SHOCK_FRAME_SQL,
-        "supply_shock_suite",
-        [COUNTRIES],
+        expectations.supply_shock_suite,
+        (COUNTRIES,),
         "shortfall within imports and split into coverable + uncovered, shares in [0,1], months "
         "of cover non-negative, keys unique.",
     ),
-]
+)
 
 
 # Sources are re-read by the monthly refresh: a raw table not loaded for 35 days means the
@@ -229,12 +247,15 @@ def production_sources_agree(warehouse: WarehouseResource) -> AssetCheckResult:
     )
 
 
-defs = Definitions(
-    asset_checks=[
-        *GX_CHECKS,
-        trade_data_is_recent,
-        production_sources_agree,
-        *source_freshness_checks,
-    ],
-    sensors=[source_freshness_sensor],
-)
+def quality_defs(validations: Sequence[MartValidation] = MART_VALIDATIONS) -> Definitions:
+    """The Great Expectations checks of `validations`, the source freshness checks and sensor,
+    and the warnings on recent trade data and on the production sources' agreement."""
+    return Definitions(
+        asset_checks=[
+            *(gx_check(validation, len(validations)) for validation in validations),
+            trade_data_is_recent,
+            production_sources_agree,
+            *source_freshness_checks,
+        ],
+        sensors=[source_freshness_sensor],
+    )
