@@ -2,7 +2,7 @@
 
 Adding a source is one package `ingest/<source>/` exporting a `SPEC` (see `ingest.source`), one
 line here, and its dbt staging models with a sources YAML matching the spec's raw tables
-(checked by tests/test_registry.py).
+(checked by tests/dagster/test_registry.py).
 """
 
 from __future__ import annotations

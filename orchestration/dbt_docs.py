@@ -10,7 +10,7 @@ the same three files from it directly:
 - `manifest.json`: the manifest of the run's build;
 - `index.html`: dbt's documentation page with both artifacts inlined, as `--static` writes it.
 
-`tests/test_serving.py` compares the catalog with the one `dbt docs generate` writes for the same
+`tests/e2e/test_serving.py` compares the catalog with the one `dbt docs generate` writes for the same
 warehouse.
 """
 

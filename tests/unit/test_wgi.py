@@ -7,10 +7,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from repo_paths import FIXTURES
 
 from ingest.wgi import reader as wgi
 
-FIXTURES = Path(__file__).parent / "fixtures" / "wgi"
+FIXTURES = FIXTURES / "wgi"
 EXPORT = FIXTURES / "WGI_DataBank_export.csv"
 
 

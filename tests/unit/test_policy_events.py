@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 import pytest
 import yaml
+from repo_paths import FIXTURES
 
 from ingest._result import SourceRead
 from ingest.policy_events import reader as policy_events
@@ -23,7 +24,7 @@ from ingest.reference.lookup import MINERALS, commodities, critical_hs6_codes
 from warehouse.access import writer
 from warehouse.load import ensure_raw_schema, load_source_read
 
-FIXTURES = Path(__file__).parent / "fixtures" / "policy_events"
+FIXTURES = FIXTURES / "policy_events"
 OCTOBER_2025_IDS = (
     "CHN-2025-055-superhard-materials",
     "CHN-2025-056-rare-earth-equipment-raw-materials",

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from repo_paths import FIXTURES
 
 from critmin import fetch
 from ingest.comtrade.download import (
@@ -36,7 +37,7 @@ from ingest.comtrade.download import (
 from ingest.comtrade.reader import TABLE, read_comtrade_folder
 from ingest.http_client import retry_delay
 
-RECORDED = Path(__file__).parent / "fixtures" / "comtrade" / "api"
+RECORDED = FIXTURES / "comtrade" / "api"
 SENTINEL_KEY = "sentinel-key-5f2c9a71d0e84b3c"
 
 

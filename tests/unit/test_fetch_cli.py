@@ -13,7 +13,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from test_downloads import BulkServer, Fault, Resource, build_zip, corrupt_member
+from bulk_server import BulkServer, Fault, Resource, build_zip, corrupt_member
+from repo_paths import FIXTURES
 
 from critmin import fetch
 from critmin.cli import main
@@ -22,7 +23,7 @@ from ingest.baci.reader import read_baci_folder
 from ingest.usgs_mcs import download as usgs_download
 from ingest.usgs_mcs.reader import read_usgs_folder
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = FIXTURES
 ZIP_TARGET = "/DATA_DOWNLOAD/baci/data/BACI_HS17_V202501.zip"
 ZIP_PATTERN = "/DATA_DOWNLOAD/baci/data/BACI_{revision}_{release}.zip"
 YEARS = (2019, 2020, 2021, 2022, 2023)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
+from repo_paths import REPO, load_script
 
 from ingest.baci.reader import read_baci_trade_file, scope_codes
 from ingest.reference import hs_concordance
 from ingest.reference import lookup as reference
 
-REPO = Path(__file__).parents[1]
 UN_TABLES = (
     REPO.parent
     / "shared"
@@ -101,13 +99,7 @@ def test_hs22_file_keeps_codes_that_concord_to_critical_ones(tmp_path: Path) -> 
 
 @needs_un_tables
 def test_packaged_csv_is_what_the_script_derives(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location(
-        "build_hs_concordance", REPO / "scripts" / "build_hs_concordance.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = load_script("build_hs_concordance")
     output = tmp_path / "derived.csv"
     assert module.main(["--input", str(UN_TABLES), "--output", str(output)]) == 0
     assert output.read_bytes() == hs_concordance.CONCORDANCE_CSV.read_bytes()

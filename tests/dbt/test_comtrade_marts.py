@@ -33,19 +33,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 from dbt_fixtures import built_reader, insert_frame, insert_policy_event
+from repo_paths import REPO
 
 from ingest._result import empty_rejects
 from ingest.comtrade.reader import COMTRADE_RECORDS_SCHEMA, comtrade_country_iso3, partner_shares
 from ingest.reference.reader import reference_tables
 from warehouse.load import load_source
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+DBT_PROJECT_DIR = REPO / "dbt_project"
 
 NEW_MARTS = ("fct_trade_flows_reconciled", "mart_event_trade_response_monthly")
 

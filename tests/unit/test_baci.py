@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from repo_paths import FIXTURES, REALDATA
 
 from ingest._result import REJECT_SCHEMA
 from ingest.baci.reader import (
@@ -20,11 +21,11 @@ from ingest.baci.reader import (
     read_baci_trade_file,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "baci"
+FIXTURES = FIXTURES / "baci"
 TRADE = FIXTURES / "BACI_HS17_Y2023_V202501.csv"
 COUNTRIES_V202501 = FIXTURES / "country_codes_V202501.csv"
 PRODUCTS_HS22 = FIXTURES / "product_codes_HS22_V202401b.csv"
-REALDATA = Path(__file__).parents[1] / ".." / "shared" / "realdata"
+REALDATA = REALDATA
 BACI_CODES_V202301 = REALDATA / "reference" / "baci_codes_V202301"
 needs_baci_codes = pytest.mark.skipif(
     not BACI_CODES_V202301.is_dir(),

@@ -6,11 +6,11 @@ supply-risk marts. Every figure below is computed by hand from the raw rows in t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import pytest
 from dbt_fixtures import dbt_build
+from repo_paths import FIXTURES
 from wheel_data import extract_lib_file
 
 from ingest._result import empty_rejects
@@ -22,7 +22,7 @@ from orchestration.defs.quality import production_sources_agree
 from orchestration.resources import WarehouseResource
 from warehouse.load import load_source, load_source_read
 
-USGS_FIXTURES = Path(__file__).parent / "fixtures" / "usgs_mcs"
+USGS_FIXTURES = FIXTURES / "usgs_mcs"
 SELECT = [
     "+mart_supply_risk",
     "+mart_production_source_comparison",

@@ -39,15 +39,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from bulk_server import BulkServer, Resource, build_zip
 from landing_fixtures import BACI_ROWS, tiny_landing
-from test_downloads import BulkServer, Resource, build_zip
+from repo_paths import REPO
 
 from critmin.pipeline import run_marker
 from warehouse.paths import build_path
 
 pytestmark = pytest.mark.faults
 
-REPO = Path(__file__).resolve().parents[1]
 TRADE_FILE = Path("baci") / "BACI_HS17_Y2023_V202501.csv"
 EXTRA_ROW = "2023,36,699,284690,1.000,1.000"  # Australia -> India, compounds
 # Progress lines that mark each phase of a run.

@@ -18,11 +18,12 @@ import polars as pl
 import pytest
 from dbt.cli.main import dbtRunner
 from dbt_fixtures import dbt_build, insert_frame, release_dbt_duckdb
+from repo_paths import REPO
 
 from ingest.reference import lookup as reference
 from warehouse.paths import BUILD_WAREHOUSE_ENV
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+DBT_PROJECT_DIR = REPO / "dbt_project"
 
 MARTS = (
     "dim_country",

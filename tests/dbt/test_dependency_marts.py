@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -38,11 +37,12 @@ from dbt_fixtures import (
     insert_frame,
     insert_policy_event,
 )
+from repo_paths import REPO
 
 from ingest.reference import lookup as reference
 from orchestration import expectations
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+DBT_PROJECT_DIR = REPO / "dbt_project"
 
 DEPENDENCY_MARTS = (
     "mart_net_import_reliance",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 import pytest
+from repo_paths import FIXTURES, REALDATA
 
 from ingest._result import REJECT_SCHEMA
 from ingest.usgs_mcs.salient import (
@@ -15,8 +14,8 @@ from ingest.usgs_mcs.salient import (
     read_usgs_salient_file,
 )
 
-FIXTURE = Path(__file__).parent / "fixtures" / "usgs_mcs" / "mcs2024-raree_salient.csv"
-REALDATA = Path(__file__).parents[1] / ".." / "shared" / "realdata" / "usgs_mcs"
+FIXTURE = FIXTURES / "usgs_mcs" / "mcs2024-raree_salient.csv"
+REALDATA = REALDATA / "usgs_mcs"
 MCS2022 = REALDATA / "mcs2022_individual_cmm"
 MCS2024 = REALDATA / "mcs2024_salient"
 needs_real = pytest.mark.skipif(

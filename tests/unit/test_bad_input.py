@@ -11,13 +11,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from repo_paths import FIXTURES
 
 from ingest._result import FileRead, SourceRead
 from ingest.baci.reader import read_baci_folder, read_baci_trade_file
 from warehouse.load import load_source_read
 
-BAD = Path(__file__).parent / "fixtures" / "bad_input"
-GOOD = Path(__file__).parent / "fixtures" / "baci" / "BACI_HS17_Y2023_V202501.csv"
+BAD = FIXTURES / "bad_input"
+GOOD = FIXTURES / "baci" / "BACI_HS17_Y2023_V202501.csv"
 
 
 def bad(name: str) -> Path:

@@ -48,6 +48,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_fixtures import assert_gx_suites_pass_and_catch, built_reader, insert_policy_event
+from repo_paths import REALDATA
 
 from ingest._result import empty_rejects
 from ingest.comtrade.reader import read_comtrade_folder
@@ -55,7 +56,7 @@ from ingest.reference.reader import reference_tables
 from orchestration import expectations
 from warehouse.load import load_source, load_source_read
 
-REALDATA = Path(__file__).parents[1] / ".." / "shared" / "realdata" / "comtrade"
+REALDATA = REALDATA / "comtrade"
 
 HEADER = (
     "typeCode,freqCode,refPeriodId,refYear,refMonth,period,reporterCode,reporterISO,reporterDesc,"

@@ -14,13 +14,14 @@ import duckdb
 import polars as pl
 import pytest
 import yaml
+from repo_paths import REPO
 
 from ingest import registry
 from ingest.source import RawTable
 from warehouse.load import ensure_raw_schema
 from warehouse.raw_schema import create_table_sql, duckdb_type
 
-STAGING = Path(__file__).parents[1] / "dbt_project" / "models" / "staging"
+STAGING = REPO / "dbt_project" / "models" / "staging"
 SOURCES_YAML = sorted(STAGING.glob("*/_*__sources.yml"))
 # Tables of the raw schema the loader writes itself (warehouse/raw_schema.sql), not a source, and
 # declared to dbt (source `warehouse`) for the models that report on loads.
@@ -213,7 +214,7 @@ def test_listing_the_sources_loads_no_reader() -> None:
         "import sys; from ingest import registry; registry.landing_layout(); "
         "print(sorted(m for m in sys.modules if m == 'polars' or m.endswith('.reader')))"
     )
-    root = Path(__file__).parents[1]
+    root = REPO
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
         env={"PYTHONPATH": str(root)},

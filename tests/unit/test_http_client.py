@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from repo_paths import REPO
 
 from ingest.http_client import (
     ManifestError,
@@ -24,7 +25,7 @@ from ingest.http_client import (
     write_manifest,
 )
 
-ROOT = Path(__file__).parents[1]
+ROOT = REPO
 
 
 @dataclass(frozen=True)

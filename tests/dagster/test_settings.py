@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from repo_paths import REPO
 
 from orchestration.defs.transform import write_build_profile
 from orchestration.settings import (
@@ -27,8 +28,6 @@ from warehouse.paths import (
     EXPORT_DIR_ENV,
     WAREHOUSE_ENV,
 )
-
-REPO = Path(__file__).resolve().parents[1]
 
 ENVIRON = {
     DATA_DIR_ENV: "/env/landing",

@@ -8,11 +8,11 @@ needs Java and the Spark extras.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import duckdb
 import pytest
+from repo_paths import load_script
 
 from orchestration.spark import (
     BuiltTable,
@@ -22,19 +22,7 @@ from orchestration.spark import (
     load_spark_tables,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _parity_module():
-    spec = importlib.util.spec_from_file_location(
-        "spark_parity", ROOT / "scripts" / "spark_parity.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-parity = _parity_module()
+parity = load_script("spark_parity")
 
 
 def _warehouse(path: Path) -> None:

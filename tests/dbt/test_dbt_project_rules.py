@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
-from pathlib import Path
 
 import pytest
+from repo_paths import load_script
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "check_dbt_project.py"
-
-
-def _load_checker():
-    spec = importlib.util.spec_from_file_location("check_dbt_project", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-checker = _load_checker()
+checker = load_script("check_dbt_project")
 
 
 @pytest.fixture(scope="module")

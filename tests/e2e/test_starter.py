@@ -18,11 +18,11 @@ from pathlib import Path
 import duckdb
 import pytest
 from mart_fingerprints import assert_marts_are_the_recorded_ones
+from repo_paths import REPO, load_script
 
 from critmin import cli, starter
 from ingest.landing import read_landing_info
 
-REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / ".critmin" / "cache"
 
 
@@ -282,13 +282,6 @@ def test_india_lithium_compounds_china_share_by_hand(starter_run: tuple[Path, st
 def test_committed_starter_files_match_their_provenance() -> None:
     """Every USGS file committed under starter/ is listed in starter/PROVENANCE.tsv with its
     size and SHA-256, and matches them."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "check_starter_provenance", REPO / "scripts" / "check_starter_provenance.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("check_starter_provenance")
     assert module.problems() == []
     assert len(list((REPO / "starter" / "usgs_mcs").rglob("*.csv"))) > 150

@@ -13,11 +13,12 @@ import os
 from pathlib import Path
 
 from dagster import DagsterInstance
+from repo_paths import FIXTURES
 
 from orchestration.definitions import build_defs
 from orchestration.settings import resolve_settings
 
-SNAPSHOT = Path(__file__).parent / "fixtures" / "dagster_definitions.txt"
+SNAPSHOT = FIXTURES / "dagster_definitions.txt"
 
 
 def describe_definitions(tmp_path: Path) -> str:
@@ -64,5 +65,6 @@ def test_definitions_match_the_committed_snapshot(tmp_path: Path) -> None:
     )
     assert not diff, (
         f"The Dagster definitions differ from {SNAPSHOT.name}; if the change is meant, run "
-        f"CRITMIN_WRITE_SNAPSHOT=1 .venv/bin/python -m pytest tests/{Path(__file__).name}\n{diff}"
+        "CRITMIN_WRITE_SNAPSHOT=1 .venv/bin/python -m pytest "
+        f"tests/dagster/{Path(__file__).name}\n{diff}"
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from repo_paths import FIXTURES, REALDATA
 
 from ingest._result import REJECT_SCHEMA
 from ingest.usgs_mcs.reader import read_usgs_folder
@@ -22,10 +23,10 @@ from ingest.usgs_mcs.world import (
     unmapped_reason,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "usgs_mcs"
+FIXTURES = FIXTURES / "usgs_mcs"
 RAREE = FIXTURES / "mcs2024-raree_world.csv"
 NICKE = FIXTURES / "MCS2024-nicke_world.csv"
-REALDATA = Path(__file__).parents[1] / ".." / "shared" / "realdata"
+REALDATA = REALDATA
 MCS2024_WORLD = REALDATA / "usgs_mcs" / "mcs2024_world"
 needs_mcs2024 = pytest.mark.skipif(
     not MCS2024_WORLD.is_dir(),

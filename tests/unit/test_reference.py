@@ -8,10 +8,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from repo_paths import REALDATA
 
 from ingest.reference import lookup as reference
 
-REALDATA = Path(__file__).parents[1] / ".." / "shared" / "realdata"
+REALDATA = REALDATA
 USGS_2024_WORLD = REALDATA / "usgs_mcs" / "mcs2024_world"
 USGS_2022_WORLD = REALDATA / "usgs_mcs" / "mcs2022_individual_cmm"
 HS2017 = (

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from repo_paths import FIXTURES, REALDATA
 
 from ingest._result import REJECT_SCHEMA
 from ingest.comtrade.reader import (
@@ -24,10 +25,10 @@ from ingest.reference import lookup as reference
 from warehouse.access import writer
 from warehouse.load import ensure_raw_schema, load_source_read
 
-FIXTURES = Path(__file__).parent / "fixtures" / "comtrade"
+FIXTURES = FIXTURES / "comtrade"
 ANNUAL_JSON = FIXTURES / "C_A_HS_r699.842_p2023.json"
 MONTHLY_CSV = FIXTURES / "india_M_202504.csv"
-REALDATA = Path(__file__).parents[1] / ".." / "shared" / "realdata" / "comtrade"
+REALDATA = REALDATA / "comtrade"
 
 
 def _rows(path: Path) -> pl.DataFrame:
