@@ -10,8 +10,8 @@ the same three files from it directly:
 - `manifest.json`: the manifest of the run's build;
 - `index.html`: dbt's documentation page with both artifacts inlined, as `--static` writes it.
 
-`tests/e2e/test_serving.py` compares the catalog with the one `dbt docs generate` writes for the same
-warehouse.
+`tests/e2e/test_serving.py` compares the catalog with the one `dbt docs generate` writes for the
+same warehouse.
 """
 
 from __future__ import annotations

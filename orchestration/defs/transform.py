@@ -14,13 +14,13 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, TableColumn, TableSchema
 from dagster_dbt import (
     DagsterDbtTranslator,
     DbtCliInvocation,
@@ -37,6 +37,7 @@ from ingest import registry
 from orchestration import dbt_docs, expectations, progress, spark
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DEFAULT_DBT_TARGET, SPARK_DIR_ENV, Settings
+from warehouse import access
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR
 
 # The dbt installed beside this Python, whether or not the virtual environment is on PATH.
@@ -204,8 +205,12 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
                 context=context,
                 target_path=target,
             )
-            yield from stream_to_the_end(build)
+            events, failure = collect_to_the_end(build)
+        if failure is not None:
+            yield from events
+            raise failure
         report_dbt_build(target / "run_results.json", time.perf_counter() - started)
+        yield from with_table_metadata(events, warehouse.file, _manifest(target))
 
     return critmin_dbt_models
 
@@ -250,16 +255,101 @@ def build_on_spark(
             context=context,
             target_path=folder.target,
         )
-        yield from stream_to_the_end(build)
+        events, failure = collect_to_the_end(build)
+    if failure is not None:
+        yield from events
+        raise failure
     report_dbt_build(folder.target / "run_results.json", time.perf_counter() - started)
     started = time.perf_counter()
-    manifest = json.loads((folder.target / "manifest.json").read_text(encoding="utf-8"))
+    manifest = _manifest(folder.target)
     copied = spark.load_spark_tables(warehouse.file, folder, list(spark.built_tables(manifest)))
     display.phase(
         "spark: tables to DuckDB",
         f"{len(copied)} tables, {sum(copied.values()):,} rows into {warehouse.file.name}",
         time.perf_counter() - started,
     )
+    yield from with_table_metadata(events, warehouse.file, manifest)
+
+
+def _manifest(target: Path) -> dict[str, Any]:
+    return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+
+
+# The materializations that hold a relation's rows: a view's row count would run its query again.
+_COUNTED = ("table", "incremental", "seed")
+
+
+def with_table_metadata(
+    events: Iterable[Any], database: Path, manifest: Mapping[str, Any]
+) -> Iterator[Any]:
+    """The events of a finished dbt build, each model's and seed's materialization with the
+    metadata Dagster shows for a table: its row count (tables and seeds; not views) and its
+    columns as built, with their types and descriptions (`dagster/column_schema`).
+
+    dagster-dbt's `fetch_row_counts()` and `fetch_column_metadata()` query the warehouse while
+    dbt still builds it, from this process; DuckDB lets no second process open a file dbt is
+    writing, so the figures are read here, read-only, once dbt has ended."""
+    events = list(events)
+    nodes = manifest["nodes"]
+    wanted = {}
+    for event in events:
+        unique_id = _metadata_text(event, "unique_id")
+        node = nodes.get(unique_id or "")
+        if node is not None and node["resource_type"] in ("model", "seed"):
+            wanted[unique_id] = node
+    figures = _table_figures(database, wanted.values()) if wanted else {}
+    for event in events:
+        node = wanted.get(_metadata_text(event, "unique_id") or "")
+        found = figures.get((node["schema"], node.get("alias") or node["name"])) if node else None
+        if found is None:
+            yield event
+            continue
+        rows, columns = found
+        described = node.get("columns", {})
+        schema = TableSchema(
+            columns=[
+                TableColumn(
+                    name=name,
+                    type=kind,
+                    description=(described.get(name) or {}).get("description") or None,
+                )
+                for name, kind in columns
+            ]
+        )
+        metadata = {**event.metadata, "dagster/column_schema": schema}
+        if rows is not None:
+            metadata["dagster/row_count"] = rows
+        yield event.with_metadata(metadata)
+
+
+def _metadata_text(event: Any, key: str) -> str | None:
+    value = (getattr(event, "metadata", None) or {}).get(key)
+    return getattr(value, "value", value)
+
+
+def _table_figures(
+    database: Path, nodes: Iterable[Mapping[str, Any]]
+) -> dict[tuple[str, str], tuple[int | None, list[tuple[str, str]]]]:
+    """Per (schema, name) present in `database`: its row count (None for a view) and columns."""
+    with access.reader(database, access.RUN_READ_MEMORY_LIMIT) as con:
+        columns: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for schema, table, column, kind in con.execute(
+            "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+            "where database_name = current_database() order by schema_name, table_name, "
+            "column_index"
+        ).fetchall():
+            columns.setdefault((schema, table), []).append((column, kind))
+        figures = {}
+        for node in nodes:
+            relation = (node["schema"], node.get("alias") or node["name"])
+            if relation not in columns:
+                continue
+            rows = None
+            if node["config"].get("materialized") in _COUNTED:
+                name = ".".join(access.quote_identifier(part) for part in relation)
+                rows = con.execute(f"select count(*) from {name}").fetchone()[0]
+            figures[relation] = (rows, columns[relation])
+    return figures
 
 
 DBT_STOP_GRACE_S = 30.0
@@ -274,6 +364,18 @@ def stream_to_the_end(invocation: DbtCliInvocation) -> Iterator[Any]:
     except BaseException:
         end_process(invocation.process)
         raise
+
+
+def collect_to_the_end(invocation: DbtCliInvocation) -> tuple[list[Any], Exception | None]:
+    """Every event of a dbt command once it has ended (`stream_to_the_end`), and the error that
+    ended it if it failed: the caller reports the finished nodes' events, then raises it."""
+    events: list[Any] = []
+    try:
+        for event in stream_to_the_end(invocation):
+            events.append(event)
+    except Exception as error:  # noqa: BLE001 - handed back, raised by the caller
+        return events, error
+    return events, None
 
 
 def end_process(process: subprocess.Popen, grace_s: float = DBT_STOP_GRACE_S) -> int:
