@@ -106,7 +106,7 @@ restrictions as (
             {{ unnest_list('minerals') }} as mineral
         from events
         where
-            measure_type in ('export_licensing', 'export_ban', 'export_quota', 'export_tax')
+            {{ is_restrictive_measure('measure_type') }}
             and status = 'in_force'
     ) as event_minerals
     group by imposing_iso3, mineral

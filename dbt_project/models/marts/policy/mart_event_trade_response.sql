@@ -56,7 +56,7 @@ windows as (
         ) as post_year
     from events
     where
-        events.measure_type in ('export_licensing', 'export_ban', 'export_quota', 'export_tax')
+        {{ is_restrictive_measure('events.measure_type') }}
         and events.effective_date is not null
 
 ),

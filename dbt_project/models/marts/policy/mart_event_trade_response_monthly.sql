@@ -75,7 +75,7 @@ windows as (
         ) as post_start_month
     from events
     where
-        measure_type in ('export_licensing', 'export_ban', 'export_quota', 'export_tax')
+        {{ is_restrictive_measure('measure_type') }}
         and effective_date is not null
 
 ),

@@ -55,7 +55,7 @@ restrictive_events as (
         cast(year(effective_date) - 1 as integer) as reference_year
     from events
     where
-        measure_type in ('export_licensing', 'export_ban', 'export_quota', 'export_tax')
+        {{ is_restrictive_measure('measure_type') }}
         and effective_date is not null
 
 ),
