@@ -137,7 +137,7 @@ def test_the_spark_profile_names_the_spark_folder_and_no_duckdb_file(tmp_path: P
     )
     assert "CRITMIN_SPARK_DIR" not in json.dumps(output)
     # A variable not given is left for dbt to read, with its default.
-    assert params["spark.driver.memory"] == "{{ env_var('CRITMIN_SPARK_DRIVER_MEMORY', '2g') }}"
+    assert params["spark.driver.memory"] == "{{ env_var('CRITMIN_SPARK_DRIVER_MEMORY', '4g') }}"
     assert "path" not in output and output["threads"] == 2
 
 
