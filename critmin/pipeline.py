@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from critmin.coverage import MineralCoverage, mineral_coverage
 from ingest.landing import read_landing_info
 from orchestration.settings import Settings
+from warehouse import access, publish
 
 if TYPE_CHECKING:
     from orchestration.defs.quality import MartValidation
-from warehouse import access, publish
 
 Echo = Callable[[str], None]
 
@@ -396,8 +396,7 @@ def _execute(
             # Resolved inside the instance's block: Dagster reads its definitions state through
             # the current instance, and one left current by an earlier, gone instance in the
             # same process (a scheduler's or a test's) fails the resolution.
-            defs = build_defs(settings, *([validations] if validations is not None else []))
-            job = defs.resolve_job_def(FULL_REFRESH_JOB)
+            job = build_defs(settings, validations).resolve_job_def(FULL_REFRESH_JOB)
             display.phase(
                 "start-up",
                 "Dagster and the dbt manifest (Great Expectations loads with the checks)",

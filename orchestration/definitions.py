@@ -19,17 +19,18 @@ from orchestration.settings import Settings, resolve_settings
 
 
 def build_defs(
-    settings: Settings, validations: Sequence[quality.MartValidation] = quality.MART_VALIDATIONS
+    settings: Settings, validations: Sequence[quality.MartValidation] | None = None
 ) -> dg.Definitions:
     """Every asset, check, job, schedule and sensor, with resources pointing where `settings`
-    says; the marts are validated with the Great Expectations suites of `validations`."""
+    says; the marts are validated with the Great Expectations suites of `validations` (default:
+    `quality.MART_VALIDATIONS`)."""
     project = transform.prepared_dbt_project(settings)
     dbt_models = transform.dbt_models(project)
     return dg.Definitions.merge(
         download.defs,
         ingest.defs,
         dg.Definitions(assets=[dbt_models]),
-        quality.quality_defs(validations),
+        quality.quality_defs(quality.MART_VALIDATIONS if validations is None else validations),
         serving.serving_defs(dbt_models),
         schedules.defs,
         dg.Definitions(

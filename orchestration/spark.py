@@ -18,7 +18,7 @@ under one folder, the *Spark folder*:
                                              loader's own tables by `export_raw_parquet`
     <spark dir>/warehouse/<schema>.db/<t>/   the Parquet tables dbt builds
     <spark dir>/metastore_db/                the table catalog (an embedded Derby metastore)
-    <spark dir>/target/, logs/               dbt's artifacts and log
+    <spark dir>/target/                      dbt's artifacts and log
 
 The Spark extras are optional: `make spark-install` installs them (see the README's "Spark").
 """
@@ -28,8 +28,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,14 +37,11 @@ import polars as pl
 
 from ingest import registry
 from ingest.source import RawTable
-from orchestration.settings import DBT_THREADS_ENV, ENGINE_TARGETS, SPARK_DIR_ENV
+from orchestration.settings import ENGINE_TARGETS
 from warehouse import access
-from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR
 
 SPARK_TARGET = ENGINE_TARGETS["spark"]
-RAW_PARQUET_ENV = "CRITMIN_RAW_PARQUET"
 RAW_SCHEMA = "raw"
-DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
 # Spark's own log: warnings and errors only, to the dbt log's folder rather than the terminal.
 _LOG4J = """\
@@ -79,10 +74,6 @@ class SparkFolder:
     @property
     def target(self) -> Path:
         return self.root / "target"
-
-    @property
-    def logs(self) -> Path:
-        return self.root / "logs"
 
     def table(self, schema: str, name: str) -> Path:
         """The folder of the Parquet files of a table dbt built on Spark."""
@@ -252,61 +243,6 @@ def export_raw_parquet(
             )
     echo(f"raw Parquet: {len(written)} tables, {sum(written.values()):,} rows -> {folder.raw}")
     return written
-
-
-def spark_environment(folder: SparkFolder, threads: int) -> dict[str, str]:
-    """The environment a dbt process needs to build on the `spark` target in `folder`."""
-    folder.prepare()
-    return {
-        **os.environ,
-        SPARK_DIR_ENV: str(folder.root.resolve()),
-        RAW_PARQUET_ENV: str(folder.raw.resolve()),
-        DBT_THREADS_ENV: str(threads),
-        # The DuckDB target's variable; the spark target does not read it, dbt's profile needs it.
-        BUILD_WAREHOUSE_ENV: str(folder.root.resolve() / "unused.duckdb"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "PYSPARK_PYTHON": sys.executable,
-    }
-
-
-def run_dbt_spark(
-    command: Sequence[str], folder: SparkFolder, threads: int = 2, echo: Echo = print
-) -> int:
-    """Register the raw tables of `folder` as the project's sources on Spark
-    (`register_raw_sources`), then run one dbt command (`["build"]`, `["test", "--select", ...]`)
-    on the `spark` target; dbt's lines go to `echo`. Returns the first non-zero exit code of dbt,
-    else 0."""
-    code = _dbt_spark(register_operation_args(folder), folder, threads, echo)
-    return code or _dbt_spark(command, folder, threads, echo)
-
-
-def _dbt_spark(command: Sequence[str], folder: SparkFolder, threads: int, echo: Echo) -> int:
-    args = [
-        str(DBT_EXECUTABLE),
-        *command,
-        "--target",
-        SPARK_TARGET,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(folder.target.resolve()),
-        "--log-path",
-        str(folder.logs.resolve()),
-    ]
-    with subprocess.Popen(
-        args,
-        env=spark_environment(folder, threads),
-        cwd=folder.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    ) as process:
-        assert process.stdout is not None
-        for line in process.stdout:
-            echo(line.rstrip("\n"))
-        return process.wait()
 
 
 def register_operation_args(folder: SparkFolder) -> list[str]:

@@ -12,7 +12,7 @@ file, skipped with a message when absent):
    (floating values within 1e-9 relative), after sorting both sides the same way.
 
 Prints one line per mart and a summary; exits 1 when a mart differs, a run fails (a dbt node on
-Spark, a check) or a step fails. `make spark-parity` runs it on both datasets.
+Spark, a check) or a step fails. `make spark-parity` runs it on every dataset.
 
     python scripts/spark_parity.py [--dataset demo|starter ...] [--dir DIR] [--threads N]
 """
@@ -35,6 +35,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from orchestration.settings import DBT_THREADS_ENV  # noqa: E402
 from orchestration.spark import spark_available  # noqa: E402
 from warehouse import access  # noqa: E402
 from warehouse.publish import MARTS_SCHEMA  # noqa: E402
@@ -118,7 +119,7 @@ def parity(dataset: str, work: Path, threads: int) -> int:
             ],
             check=False,
             cwd=ROOT,
-            env={**os.environ, "CRITMIN_DBT_THREADS": str(threads)},
+            env={**os.environ, DBT_THREADS_ENV: str(threads)},
         )
         seconds[engine] = time.monotonic() - engine_started
         if completed.returncode != 0:

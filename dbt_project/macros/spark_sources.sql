@@ -3,8 +3,8 @@
     every raw source table on Spark over the folder of Parquet files written for it from the raw
     tables (DIR/<table>/, `orchestration/spark.py` `export_raw_parquet`; DIR defaults to
     $CRITMIN_RAW_PARQUET), so that the staging models (and the unit tests, which read the
-    sources' columns) see the same rows as on DuckDB. `critmin run --engine spark` and
-    `run_dbt_spark` run it before every build. A source table whose `meta` names
+    sources' columns) see the same rows as on DuckDB. `critmin run --engine spark` runs it
+    before every build. A source table whose `meta` names
     `spark_partitioned_by` is read as one subfolder per value of that column (`year=2024/`).
     On DuckDB the raw tables are the loader's own and the operation does nothing.
 -#}

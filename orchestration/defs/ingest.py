@@ -295,14 +295,13 @@ def baci_codes(
     )
     tables = {name: read.tables[name] for name in BACI_CODE_TABLES}
     read = SourceRead(source=read.source, tables=tables, rejects=read.rejects, files=read.files)
+    landed_years = baci_reader.trade_years(folder)
     with warehouse.writer() as con:
         loaded = load_source_read(con, read, run_id=context.run.run_id, source="baci_codes")
-        removed = prune_trade_years(con, keep=baci_reader.trade_years(folder))
+        removed = prune_trade_years(con, keep=landed_years)
     _write_parquet(warehouse, baci.SPEC, read)
     if warehouse.raw_parquet is not None:
-        spark.remove_raw_years(
-            warehouse.raw_parquet, baci.SPEC.table("baci_trade"), baci_reader.trade_years(folder)
-        )
+        spark.remove_raw_years(warehouse.raw_parquet, baci.SPEC.table("baci_trade"), landed_years)
     _log_load(context, loaded, started)
     if removed:
         context.log.info(f"baci: years {removed} are no longer landed; removed from raw.baci_trade")

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -197,22 +197,30 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
             yield from build_on_spark(context, dbt, warehouse)
             return
         target = dbt_target_dir(warehouse.file)
-        started = time.perf_counter()
-        expectations.warm_up()
-        with progress.dbt_output():
-            build = dbt.building(warehouse.file, target).cli(
-                ["build", "--exclude-resource-type", "unit_test"],
-                context=context,
-                target_path=target,
-            )
-            events, failure = collect_to_the_end(build)
-        if failure is not None:
-            yield from events
-            raise failure
-        report_dbt_build(target / "run_results.json", time.perf_counter() - started)
+        events = yield from dbt_build(context, dbt.building(warehouse.file, target), target)
         yield from with_table_metadata(events, warehouse.file, _manifest(target))
 
     return critmin_dbt_models
+
+
+def dbt_build(
+    context: AssetExecutionContext, dbt: "CritminDbtCliResource", target: Path
+) -> Generator[Any, None, list[Any]]:
+    """Run `dbt build` (unit tests left out) with its artifacts in `target`, showing its progress,
+    and return its events once it has ended, for the caller to add the tables' metadata. When dbt
+    fails, the events of the nodes that finished are yielded and dbt's error is raised."""
+    started = time.perf_counter()
+    expectations.warm_up()
+    with progress.dbt_output():
+        build = dbt.cli(
+            ["build", "--exclude-resource-type", "unit_test"], context=context, target_path=target
+        )
+        events, failure = collect_to_the_end(build)
+    if failure is not None:
+        yield from events
+        raise failure
+    report_dbt_build(target / "run_results.json", time.perf_counter() - started)
+    return events
 
 
 def build_on_spark(
@@ -243,23 +251,12 @@ def build_on_spark(
         f"{sum(written.values()):,} rows, from the build file",
         time.perf_counter() - started,
     )
-    started = time.perf_counter()
-    expectations.warm_up()
+    expectations.warm_up()  # while Spark starts for the operation below
     on_spark = dbt.building(warehouse.file, folder.target)
     on_spark.cli(
         spark.register_operation_args(folder), target_path=folder.target / "register"
     ).wait()
-    with progress.dbt_output():
-        build = on_spark.cli(
-            ["build", "--exclude-resource-type", "unit_test"],
-            context=context,
-            target_path=folder.target,
-        )
-        events, failure = collect_to_the_end(build)
-    if failure is not None:
-        yield from events
-        raise failure
-    report_dbt_build(folder.target / "run_results.json", time.perf_counter() - started)
+    events = yield from dbt_build(context, on_spark, folder.target)
     started = time.perf_counter()
     manifest = _manifest(folder.target)
     copied = spark.load_spark_tables(warehouse.file, folder, list(spark.built_tables(manifest)))
@@ -273,10 +270,6 @@ def build_on_spark(
 
 def _manifest(target: Path) -> dict[str, Any]:
     return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-
-
-# The materializations that hold a relation's rows: a view's row count would run its query again.
-_COUNTED = ("table", "incremental", "seed")
 
 
 def with_table_metadata(
@@ -339,17 +332,16 @@ def _table_figures(
             "column_index"
         ).fetchall():
             columns.setdefault((schema, table), []).append((column, kind))
-        figures = {}
-        for node in nodes:
-            relation = (node["schema"], node.get("alias") or node["name"])
-            if relation not in columns:
-                continue
-            rows = None
-            if node["config"].get("materialized") in _COUNTED:
-                name = ".".join(access.quote_identifier(part) for part in relation)
-                rows = con.execute(f"select count(*) from {name}").fetchone()[0]
-            figures[relation] = (rows, columns[relation])
-    return figures
+        relations = [(node["schema"], node.get("alias") or node["name"]) for node in nodes]
+        rows = {
+            schema: access.table_row_counts(con, schema)
+            for schema in {schema for schema, _ in relations}
+        }
+    return {
+        relation: (rows[relation[0]].get(relation[1]), columns[relation])
+        for relation in relations
+        if relation in columns
+    }
 
 
 DBT_STOP_GRACE_S = 30.0
