@@ -1,12 +1,17 @@
-"""Great Expectations suites for the dependency marts, validated on pandas frames.
+"""Great Expectations suites on the marts, validated on pandas frames.
 
-Great Expectations 1.x cannot validate DuckDB through its SQL data source, so the marts are read
-from DuckDB into pandas (read-only) and validated through GX's pandas data source. The checks of
-a run read only the rows that decide each rule (`deciding_rows_sql`: the minimum and maximum of a
-range, one row per distinct value of a set, nulls, repeated keys), chosen in DuckDB, so GX gives
-the verdict it would give on the whole mart at a cost that does not grow with its size. Rules that
-span rows (shares summing to 1 per group, HHI's lower bound 1/n) are expressed on derived columns
-that the frame-building SQL adds, so every rule is an ordinary GX expectation with a result.
+Each rule is one that dbt's tests and contracts cannot state on a row of one model: sums across
+rows (an importer's supplier shares sum to 1), agreement between marts (the import totals are the
+trade fact's; supply risk's HHI is production concentration's) and the shape of groups (ranks
+1..n without gaps). Row rules (ranges, accepted values, keys, relations between the columns of a
+row) are dbt's (`row_rules`, `unique_combination_of_columns`, contracts); a rule is written once.
+
+Great Expectations 1.x cannot validate DuckDB through its SQL data source, so the frame-building
+SQL derives the cross-row and cross-mart figures in DuckDB (read-only), and GX validates them
+through its pandas data source: every rule is an ordinary GX expectation with a result. The checks
+of a run read only the rows that decide each rule (`deciding_rows_sql`: the minimum and maximum of
+a range, one row per distinct value of a set, nulls, repeated keys), so GX gives the verdict it
+would give on the whole frame at a cost that does not grow with the mart's size.
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ingest.reference.lookup import MINERALS, STAGES
 from warehouse.access import quote_identifier
 
 if TYPE_CHECKING:
@@ -49,22 +53,29 @@ with shares as (
         sum(share) as supplier_share_sum
     from marts.mart_supplier_shares
     group by all
+),
+flows as (
+    select year, importer_iso3, mineral, stage, sum(value_usd) as trade_value_usd
+    from marts.fct_trade_flows
+    group by all
 )
 select
-    d.*,
+    d.year, d.importer_iso3, d.mineral, d.stage, d.trade_source, d.frequency, d.month,
+    d.import_value_usd,
     s.supplier_share_sum,
-    -- BACI: the suppliers are the whole total, shares sum to 1 and HHI >= 1/n. Comtrade: the
-    -- total is the reporter's World figure, which can include partners not loaded or areas, so
-    -- the country shares sum to c <= 1 and HHI >= c^2/n.
+    -- BACI: the suppliers are the whole total, shares sum to 1. Comtrade: the total is the
+    -- reporter's World figure, which can include partners not loaded or areas, so the country
+    -- shares sum to at most 1.
     case
         when d.trade_source = 'baci' then s.supplier_share_sum - 1
         else greatest(s.supplier_share_sum - 1, 0)
     end as supplier_share_sum_deviation,
+    -- BACI: the mart's imports are the trade fact's, summed over the importer's suppliers.
     case
-        when d.trade_source = 'baci' then d.hhi - 1.0 / d.supplier_count
-        else d.hhi - d.partner_coverage_share * d.partner_coverage_share / d.supplier_count
-    end as hhi_above_lower_bound,
-    d.top_supplier_share - d.china_share as top_share_minus_china_share
+        when d.trade_source = 'baci'
+            then (d.import_value_usd - f.trade_value_usd) / nullif(f.trade_value_usd, 0)
+    end as trade_total_relative_gap,
+    d.trade_source <> 'baci' or f.trade_value_usd is not null as in_trade_flows
 from marts.mart_import_dependency as d
 left join shares as s
     on d.year = s.year
@@ -74,6 +85,12 @@ left join shares as s
     and d.trade_source = s.trade_source
     and d.frequency = s.frequency
     and d.month is not distinct from s.month
+left join flows as f
+    on d.trade_source = 'baci'
+    and d.year = f.year
+    and d.importer_iso3 = f.importer_iso3
+    and d.mineral = f.mineral
+    and d.stage = f.stage
 """
 
 PRODUCTION_CONCENTRATION_FRAME_SQL = """
@@ -92,12 +109,7 @@ with shares as (
     where p.quantity is not null
     group by all
 )
-select
-    c.*,
-    s.country_share_sum,
-    c.hhi - 1.0 / c.country_count as hhi_above_lower_bound,
-    c.top3_share - c.top1_share as top3_minus_top1_share,
-    c.top1_share - c.china_share as top1_minus_china_share
+select c.production_source, c.year, c.mineral, c.production_type, s.country_share_sum
 from marts.mart_production_concentration as c
 left join shares as s using (production_source, year, mineral, production_type)
 """
@@ -113,6 +125,10 @@ def _not_null(columns: list[str]) -> list[gx.expectations.Expectation]:
     return [_gx().expectations.ExpectColumnValuesToNotBeNull(column=c) for c in columns]
 
 
+def _all_true(column: str) -> gx.expectations.Expectation:
+    return _gx().expectations.ExpectColumnValuesToBeInSet(column=column, value_set=[True])
+
+
 def _suite(name: str, expectations: list[gx.expectations.Expectation]) -> ExpectationSuite:
     _context()  # GX binds new suites to the current data context
     suite = _gx().ExpectationSuite(name=name)
@@ -122,64 +138,29 @@ def _suite(name: str, expectations: list[gx.expectations.Expectation]) -> Expect
 
 
 def import_dependency_suite() -> ExpectationSuite:
-    """Rules for marts.mart_import_dependency (with its supplier shares)."""
-    keys = ["year", "importer_iso3", "mineral", "stage", "trade_source", "frequency", "month"]
+    """Rules across marts.mart_import_dependency, its supplier shares and the trade fact."""
     return _suite(
         "mart_import_dependency",
         [
-            *_not_null([*keys[:-1], "import_value_usd", "supplier_count", "top_supplier_iso3"]),
-            *_not_null(["hhi", "top_supplier_share", "china_share", "supplier_share_sum"]),
-            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            _gx().expectations.ExpectColumnValuesToBeInSet(
-                column="mineral", value_set=list(MINERALS)
-            ),
-            _gx().expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
-            _between("import_value_usd", 0, None),
-            _between("supplier_count", 1, None),
-            _between("top_supplier_share", 0, 1),
-            _between("china_share", 0, 1),
-            _between("hhi", 0, 1),
-            # HHI of n suppliers lies in [1/n, 1].
-            _between("hhi_above_lower_bound", -TOLERANCE, None),
-            _gx().expectations.ExpectColumnValuesToBeInSet(
-                column="trade_source", value_set=["baci", "comtrade"]
-            ),
-            _gx().expectations.ExpectColumnValuesToBeInSet(
-                column="frequency", value_set=["annual", "monthly"]
-            ),
-            # BACI: every importer's supplier shares sum to 1; Comtrade: to at most 1.
+            # Every importer's suppliers are in mart_supplier_shares, and their shares sum to 1
+            # (BACI) or to at most 1 (Comtrade).
+            *_not_null(["supplier_share_sum"]),
             _between("supplier_share_sum_deviation", -TOLERANCE, TOLERANCE),
-            # China cannot hold more than the top supplier's share.
-            _between("top_share_minus_china_share", -TOLERANCE, None),
+            # BACI: the mart's imports are the trade fact's total for the importer.
+            _all_true("in_trade_flows"),
+            _between("trade_total_relative_gap", -TOLERANCE, TOLERANCE),
         ],
     )
 
 
 def production_concentration_suite() -> ExpectationSuite:
-    """Rules for marts.mart_production_concentration (with its country production shares)."""
-    keys = ["production_source", "year", "mineral", "production_type"]
+    """Rules across marts.mart_production_concentration and its country production figures."""
     return _suite(
         "mart_production_concentration",
         [
-            *_not_null([*keys, "world_total", "hhi", "top1_iso3", "top1_share", "top3_share"]),
-            *_not_null(["china_share", "country_count", "country_share_sum"]),
-            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            _gx().expectations.ExpectColumnValuesToBeInSet(
-                column="mineral", value_set=list(MINERALS)
-            ),
-            _gx().expectations.ExpectColumnValuesToBeInSet(
-                column="production_type", value_set=["mine", "refinery"]
-            ),
-            _between("world_total", 0, None),
-            _between("country_count", 1, None),
-            _between("top1_share", 0, 1),
-            _between("top3_share", 0, 1),
-            _between("china_share", 0, 1),
-            _between("hhi", 0, 1),
-            _between("hhi_above_lower_bound", -TOLERANCE, None),
+            # The world total is the sum of the countries of fct_production: shares sum to 1.
+            *_not_null(["country_share_sum"]),
             _between("country_share_sum", 1 - TOLERANCE, 1 + TOLERANCE),
-            _between("top3_minus_top1_share", -TOLERANCE, None),
-            _between("top1_minus_china_share", -TOLERANCE, None),
         ],
     )
 
@@ -314,23 +295,11 @@ def validate(frame: pd.DataFrame, suite: ExpectationSuite) -> SuiteOutcome:
 
 # --- dependency marts ------------------------------------------------------------------------
 
-POLICY_EXPOSURE_FRAME_SQL = """
-select
-    e.*,
-    e.scope_imports_usd - e.exposed_imports_usd as unexposed_imports_usd,
-    i.country_iso3 is not null as importer_in_dim_country,
-    p.event_id is not null as event_in_dim_policy_event,
-    e.importer_iso3 = e.imposing_iso3 as importer_is_imposer
-from marts.mart_policy_exposure as e
-left join marts.dim_country as i on e.importer_iso3 = i.country_iso3
-left join marts.dim_policy_event as p on e.event_id = p.event_id
-"""
-
 SUPPLY_RISK_FRAME_SQL = """
 select
-    r.*,
-    r.hhi * 10 - r.hhi_wgi as hhi_times_10_minus_hhi_wgi,
-    c.hhi is not null as in_production_concentration
+    r.year, r.mineral, r.production_type, r.hhi,
+    c.hhi is not null as in_production_concentration,
+    r.hhi - c.hhi as hhi_gap_to_production_concentration
 from marts.mart_supply_risk as r
 left join marts.mart_production_concentration as c
     on c.production_source = 'usgs_mcs'
@@ -340,205 +309,42 @@ left join marts.mart_production_concentration as c
 """
 
 ALTERNATIVE_SUPPLIERS_FRAME_SQL = """
-with totals as (
-    select year, importer_iso3, mineral, stage, sum(current_import_share) as current_share_sum,
-        count(*) as candidates, max(candidate_rank) as max_rank
-    from marts.mart_alternative_suppliers
-    group by all
-)
 select
-    a.*,
-    t.current_share_sum,
-    t.max_rank - t.candidates as rank_gap,
-    c.country_iso3 is not null as candidate_in_dim_country,
-    a.candidate_iso3 = a.importer_iso3 as candidate_is_importer
-from marts.mart_alternative_suppliers as a
-inner join totals as t using (year, importer_iso3, mineral, stage)
-left join marts.dim_country as c on a.candidate_iso3 = c.country_iso3
+    year, importer_iso3, mineral, stage,
+    sum(current_import_share) as current_share_sum,
+    max(candidate_rank) - count(*) as rank_gap,
+    -- candidate_count counts every candidate, of which the mart lists the top ones.
+    max(candidate_count) - min(candidate_count) as candidate_count_spread,
+    count(*) - min(candidate_count) as rows_beyond_candidate_count
+from marts.mart_alternative_suppliers
+group by all
 """
 
 
-def _all_true(column: str) -> gx.expectations.Expectation:
-    return _gx().expectations.ExpectColumnValuesToBeInSet(column=column, value_set=[True])
-
-
-def _all_false(column: str) -> gx.expectations.Expectation:
-    return _gx().expectations.ExpectColumnValuesToBeInSet(column=column, value_set=[False])
-
-
-def policy_exposure_suite() -> ExpectationSuite:
-    """Rules for marts.mart_policy_exposure: shares in [0, 1], keys unique, dims resolve."""
-    keys = ["event_id", "importer_iso3", "trade_source", "frequency", "reference_year", "month"]
-    return _suite(
-        "mart_policy_exposure",
-        [
-            *_not_null([*keys[:-1], "imposing_iso3", "exposure_share"]),
-            *_not_null(["exposed_imports_usd", "scope_imports_usd", "is_upper_bound"]),
-            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            _gx().expectations.ExpectColumnValuesToBeInSet(
-                column="measure_type",
-                value_set=["export_licensing", "export_ban", "export_quota", "export_tax"],
-            ),
-            _between("exposure_share", 0, 1),
-            _between("exposed_imports_usd", 0, None),
-            _between("scope_imports_usd", 0, None),
-            _between("unexposed_imports_usd", -TOLERANCE, None),
-            _all_true("importer_in_dim_country"),
-            _all_true("event_in_dim_policy_event"),
-            _all_false("importer_is_imposer"),
-        ],
-    )
-
-
 def supply_risk_suite() -> ExpectationSuite:
-    """Rules for marts.mart_supply_risk: HHI in [0, 1], HHI_WGI in [0, 10 x HHI], keys unique."""
-    keys = ["year", "mineral", "production_type"]
+    """Rules across marts.mart_supply_risk and marts.mart_production_concentration."""
     return _suite(
         "mart_supply_risk",
         [
-            *_not_null([*keys, "hhi", "hhi_wgi", "wgi_coverage_share"]),
-            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            _gx().expectations.ExpectColumnValuesToBeInSet(
-                column="mineral", value_set=list(MINERALS)
-            ),
-            _gx().expectations.ExpectColumnValuesToBeInSet(
-                column="production_type", value_set=["mine", "refinery"]
-            ),
-            _between("hhi", 0, 1 + TOLERANCE),
-            _between("hhi_wgi", 0, 10 + TOLERANCE),
-            _between("wgi_coverage_share", 0, 1 + TOLERANCE),
-            _between("mean_governance_risk_0_10", 0, 10),
-            _between("mean_political_risk_0_1", 0, 1),
-            # WGI risk is at most 10, so HHI_WGI cannot exceed 10 x HHI.
-            _between("hhi_times_10_minus_hhi_wgi", -TOLERANCE, None),
+            # Every (year, mineral, type) has its USGS concentration row, and the same HHI.
             _all_true("in_production_concentration"),
+            _between("hhi_gap_to_production_concentration", -TOLERANCE, TOLERANCE),
         ],
     )
 
 
 def alternative_suppliers_suite() -> ExpectationSuite:
-    """Rules for marts.mart_alternative_suppliers: shares in [0, 1], ranks 1..n, dims resolve."""
-    keys = ["year", "importer_iso3", "mineral", "stage", "candidate_iso3"]
+    """Rules across the candidate rows of one importer, mineral, stage and year in
+    marts.mart_alternative_suppliers."""
     return _suite(
         "mart_alternative_suppliers",
         [
-            *_not_null([*keys, "world_export_share", "ranking_score", "candidate_rank"]),
-            *_not_null(["restricts_exports", "current_import_share"]),
-            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            _gx().expectations.ExpectCompoundColumnsToBeUnique(
-                column_list=["year", "importer_iso3", "mineral", "stage", "candidate_rank"]
-            ),
-            _gx().expectations.ExpectColumnValuesToBeInSet(
-                column="mineral", value_set=list(MINERALS)
-            ),
-            _gx().expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
-            _between("world_export_share", 0, 1 + TOLERANCE),
-            _between("production_share", 0, 1 + TOLERANCE),
-            _between("reserves_share", 0, 1 + TOLERANCE),
-            _between("governance_risk_0_10", 0, 10),
-            _between("current_import_share", 0, 1 + TOLERANCE),
             # Candidates are a subset of the importer's suppliers plus others: shares sum to <= 1.
             _between("current_share_sum", 0, 1 + TOLERANCE),
-            _between("candidate_rank", 1, None),
-            # Ranks run 1..n without gaps.
+            # Ranks run 1..n without gaps; the group's rows agree on candidate_count, and list
+            # no more candidates than it counts.
             _between("rank_gap", 0, 0),
-            _all_true("candidate_in_dim_country"),
-            _all_false("candidate_is_importer"),
-        ],
-    )
-
-
-NET_IMPORT_RELIANCE_FRAME_SQL = """
-select
-    n.*,
-    c.country_iso3 is not null as country_in_dim_country,
-    -- NIR = (imports - exports) / apparent consumption, recomputed from the mart's own columns.
-    n.nir - n.net_imports_t / nullif(n.apparent_consumption_t, 0) as nir_recomputed_gap,
-    n.is_net_exporter = (n.net_imports_t < 0) as net_exporter_flag_consistent
-from marts.mart_net_import_reliance as n
-left join marts.dim_country as c on n.country_iso3 = c.country_iso3
-"""
-
-EVENT_TRADE_RESPONSE_FRAME_SQL = """
-select
-    r.*,
-    r.change_usd - (r.post_value_usd - r.pre_value_usd) as change_recomputed_gap,
-    p.event_id is not null as event_in_dim_policy_event,
-    r.post_year > r.pre_year as post_after_pre
-from marts.mart_event_trade_response as r
-left join marts.dim_policy_event as p on r.event_id = p.event_id
-"""
-
-SUPPLY_SHOCK_FRAME_SQL = """
-select
-    s.*,
-    s.shortfall_usd - s.coverable_usd - s.uncovered_usd as shortfall_split_gap,
-    s.imports_usd - s.shortfall_usd as imports_minus_shortfall_usd,
-    c.country_iso3 is not null as importer_in_dim_country
-from marts.mart_supply_shock as s
-left join marts.dim_country as c on s.importer_iso3 = c.country_iso3
-"""
-
-
-def net_import_reliance_suite() -> ExpectationSuite:
-    """Rules for marts.mart_net_import_reliance: NIR = net imports / apparent consumption, the
-    net-exporter flag agrees with net imports, tonnages non-negative, keys unique."""
-    keys = ["year", "country_iso3", "mineral", "stage"]
-    return _suite(
-        "mart_net_import_reliance",
-        [
-            *_not_null(keys),
-            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            _gx().expectations.ExpectColumnValuesToBeInSet(
-                column="mineral", value_set=list(MINERALS)
-            ),
-            _gx().expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
-            _between("imports_t", 0, None),
-            _between("exports_t", 0, None),
-            _between("production_t", 0, None),
-            _between("nir_recomputed_gap", -TOLERANCE, TOLERANCE),
-            _all_true("net_exporter_flag_consistent"),
-            _all_true("country_in_dim_country"),
-        ],
-    )
-
-
-def event_trade_response_suite() -> ExpectationSuite:
-    """Rules for marts.mart_event_trade_response: change = after - before, values non-negative,
-    the after year follows the before year, events resolve."""
-    keys = ["event_id", "importer_iso3", "exporter_iso3"]
-    return _suite(
-        "mart_event_trade_response",
-        [
-            *_not_null([*keys, "pre_year", "post_year", "supplier_role", "importer_group"]),
-            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            _between("pre_value_usd", 0, None),
-            _between("post_value_usd", 0, None),
-            _between("change_pct", -1 - TOLERANCE, None),
-            _between("change_recomputed_gap", -1e-6, 1e-6),
-            _all_true("post_after_pre"),
-            _all_true("event_in_dim_policy_event"),
-        ],
-    )
-
-
-def supply_shock_suite() -> ExpectationSuite:
-    """Rules for marts.mart_supply_shock: the shortfall is part of imports and splits into
-    coverable + uncovered, shares in [0, 1], months of cover non-negative."""
-    keys = ["scenario_id", "importer_iso3", "mineral", "stage"]
-    return _suite(
-        "mart_supply_shock",
-        [
-            *_not_null([*keys, "halted_exporter_iso3", "imports_usd", "shortfall_usd"]),
-            _gx().expectations.ExpectCompoundColumnsToBeUnique(column_list=keys),
-            _gx().expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=list(STAGES)),
-            _between("shortfall_share", 0, 1 + TOLERANCE),
-            _between("coverable_share", 0, 1 + TOLERANCE),
-            _between("shortfall_usd", 0, None),
-            _between("spare_usd", 0, None),
-            _between("imports_minus_shortfall_usd", -1e-6, None),
-            _between("shortfall_split_gap", -1e-6, 1e-6),
-            _between("months_of_cover", 0, None),
-            _all_true("importer_in_dim_country"),
+            _between("candidate_count_spread", 0, 0),
+            _between("rows_beyond_candidate_count", None, 0),
         ],
     )

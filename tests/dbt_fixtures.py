@@ -24,6 +24,34 @@ def release_dbt_duckdb() -> None:
             DuckDBConnectionManager._ENV = None
 
 
+def _invoke_dbt(warehouse: Path, tmp: Path, args: list[str]) -> dict[str, str]:
+    """Run one dbt command on `warehouse` in this process; return the nodes that did not pass
+    (name -> status and message). Fails the test when dbt itself errors."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(BUILD_WAREHOUSE_ENV, str(warehouse))
+        result = dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(tmp / "target"),
+                "--log-path",
+                str(tmp / "logs"),
+                "--no-partial-parse",
+            ]
+        )
+    release_dbt_duckdb()
+    assert result.exception is None, result.exception
+    return {
+        r.node.name: f"{r.status}: {r.message}"
+        for r in result.result
+        if str(r.status) not in ("success", "pass")
+    }
+
+
 def dbt_build(
     tmp: Path,
     fill_raw: Callable[[duckdb.DuckDBPyConnection], None] | None,
@@ -41,32 +69,15 @@ def dbt_build(
             fill_raw(con)
     finally:
         con.close()
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv(BUILD_WAREHOUSE_ENV, str(warehouse))
-        result = dbtRunner().invoke(
-            [
-                "build",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(tmp / "target"),
-                "--log-path",
-                str(tmp / "logs"),
-                "--no-partial-parse",
-                # Tests run only when every model they read was selected.
-                *(["--select", *select, "--indirect-selection", "cautious"] if select else []),
-            ]
-        )
-    release_dbt_duckdb()
-    assert result.exception is None, result.exception
-    not_passed = {
-        r.node.name: f"{r.status}: {r.message}"
-        for r in result.result
-        if str(r.status) not in ("success", "pass")
-    }
-    return warehouse, not_passed
+    # Tests run only when every model they read was selected.
+    selection = ["--select", *select, "--indirect-selection", "cautious"] if select else []
+    return warehouse, _invoke_dbt(warehouse, tmp, ["build", *selection])
+
+
+def dbt_test(warehouse: Path, tmp: Path, tests: list[str]) -> dict[str, str]:
+    """Run the dbt data tests named `tests` on an already built `warehouse`; return the ones
+    that did not pass (name -> status and message)."""
+    return _invoke_dbt(warehouse, tmp, ["test", "--select", *tests])
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

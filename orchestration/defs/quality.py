@@ -31,10 +31,6 @@ def _mart(name: str) -> AssetKey:
     return AssetKey(["marts", name])
 
 
-COUNTRIES = _mart("dim_country")
-POLICY_EVENTS = _mart("dim_policy_event")
-
-
 def _check_result(outcome: expectations.SuiteOutcome, mart_rows: int) -> AssetCheckResult:
     return AssetCheckResult(
         passed=outcome.success,
@@ -94,70 +90,40 @@ def gx_check(validation: MartValidation, total: int) -> AssetChecksDefinition:
     return _check
 
 
-# What Great Expectations validates: what dbt's tests and contracts cannot say (distributions,
-# sums across rows, agreement between columns and marts). `build_defs` takes these by default; a
-# caller may pass others (a test passes a stricter suite).
+# What Great Expectations validates: what dbt's tests and contracts cannot say on one row of one
+# model (sums across rows, agreement between marts, the shape of groups); the row rules of these
+# and the other marts are dbt's. `build_defs` takes these by default; a caller may pass others (a
+# test passes a stricter suite).
 MART_VALIDATIONS = (
     MartValidation(
         "mart_import_dependency",
         expectations.IMPORT_DEPENDENCY_FRAME_SQL,
         expectations.import_dependency_suite,
-        (_mart("mart_supplier_shares"),),
-        "shares in [0,1] and summing to 1 per importer (BACI; at most 1 for Comtrade), HHI in "
-        "[1/n, 1] (BACI; [c^2/n, 1] for Comtrade), keys unique.",
+        (_mart("mart_supplier_shares"), _mart("fct_trade_flows")),
+        "each importer's supplier shares sum to 1 (BACI; at most 1 for Comtrade), and its BACI "
+        "imports equal the trade fact's total.",
     ),
     MartValidation(
         "mart_production_concentration",
         expectations.PRODUCTION_CONCENTRATION_FRAME_SQL,
         expectations.production_concentration_suite,
         (_mart("fct_production"),),
-        "country shares sum to 1, HHI in [1/n, 1], top1 <= top3, keys unique.",
-    ),
-    MartValidation(
-        "mart_policy_exposure",
-        expectations.POLICY_EXPOSURE_FRAME_SQL,
-        expectations.policy_exposure_suite,
-        (COUNTRIES, POLICY_EVENTS),
-        "exposure shares in [0,1], exposed <= scope imports, keys unique, importers and events "
-        "resolve to their dimensions, no self-exposure.",
+        "the country shares of fct_production sum to 1 for every row.",
     ),
     MartValidation(
         "mart_supply_risk",
         expectations.SUPPLY_RISK_FRAME_SQL,
         expectations.supply_risk_suite,
         (_mart("mart_production_concentration"),),
-        "HHI in [0,1], HHI_WGI in [0, 10 x HHI], WGI coverage in [0,1], keys unique.",
+        "every row has its USGS production-concentration row, with the same HHI.",
     ),
     MartValidation(
         "mart_alternative_suppliers",
         expectations.ALTERNATIVE_SUPPLIERS_FRAME_SQL,
         expectations.alternative_suppliers_suite,
-        (COUNTRIES,),
-        "shares in [0,1], ranks 1..n without gaps, keys unique, candidates resolve to dim_country.",
-    ),
-    MartValidation(
-        "mart_net_import_reliance",
-        expectations.NET_IMPORT_RELIANCE_FRAME_SQL,
-        expectations.net_import_reliance_suite,
-        (COUNTRIES,),
-        "NIR equals net imports over apparent consumption, net-exporter flag agrees, tonnages "
-        "non-negative, keys unique, countries resolve.",
-    ),
-    MartValidation(
-        "mart_event_trade_response",
-        expectations.EVENT_TRADE_RESPONSE_FRAME_SQL,
-        expectations.event_trade_response_suite,
-        (POLICY_EVENTS,),
-        "change = after - before, values non-negative, after year follows before, keys unique, "
-        "events resolve.",
-    ),
-    MartValidation(
-        "mart_supply_shock",
-        expectations.SUPPLY_SHOCK_FRAME_SQL,
-        expectations.supply_shock_suite,
-        (COUNTRIES,),
-        "shortfall within imports and split into coverable + uncovered, shares in [0,1], months "
-        "of cover non-negative, keys unique.",
+        (),
+        "per importer, mineral, stage and year: current shares sum to at most 1, ranks run 1..n "
+        "without gaps, one candidate_count, no more rows than it counts.",
     ),
 )
 

@@ -303,7 +303,6 @@ def test_gx_suites_accept_comtrade_rows_and_catch_a_share_sum_above_one(
 ) -> None:
     suites = {
         expectations.IMPORT_DEPENDENCY_FRAME_SQL: expectations.import_dependency_suite,
-        expectations.POLICY_EXPOSURE_FRAME_SQL: expectations.policy_exposure_suite,
     }
     # A Comtrade group whose supplier shares added up to more than the World total is caught.
     assert_gx_suites_pass_and_catch(

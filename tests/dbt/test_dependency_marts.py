@@ -396,15 +396,19 @@ def test_gx_suites_pass_on_the_marts_and_catch_a_broken_share(
     built: duckdb.DuckDBPyConnection,
 ) -> None:
     suites = {
-        expectations.POLICY_EXPOSURE_FRAME_SQL: expectations.policy_exposure_suite,
+        expectations.IMPORT_DEPENDENCY_FRAME_SQL: expectations.import_dependency_suite,
+        expectations.PRODUCTION_CONCENTRATION_FRAME_SQL: (
+            expectations.production_concentration_suite
+        ),
         expectations.SUPPLY_RISK_FRAME_SQL: expectations.supply_risk_suite,
         expectations.ALTERNATIVE_SUPPLIERS_FRAME_SQL: expectations.alternative_suppliers_suite,
     }
+    # An importer's candidates holding 150% of its imports between them is caught.
     assert_gx_suites_pass_and_catch(
         built,
         suites,
-        expectations.POLICY_EXPOSURE_FRAME_SQL,
-        expectations.policy_exposure_suite,
-        "exposure_share",
+        expectations.ALTERNATIVE_SUPPLIERS_FRAME_SQL,
+        expectations.alternative_suppliers_suite,
+        "current_share_sum",
         1.5,
     )

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_fixtures import dbt_test
 from landing_fixtures import tiny_landing
 
 from critmin.pipeline import PipelineOutcome, run_pipeline
@@ -53,12 +54,8 @@ def test_run_succeeds_with_every_check_passing(built: PipelineOutcome) -> None:
     gx_suites = {
         "gx_import_dependency",
         "gx_production_concentration",
-        "gx_policy_exposure",
         "gx_supply_risk",
         "gx_alternative_suppliers",
-        "gx_net_import_reliance",
-        "gx_event_trade_response",
-        "gx_supply_shock",
     }
     assert gx_suites <= names
     assert any(name.startswith("unique_") for name in names)
@@ -185,14 +182,17 @@ def test_gx_suite_fails_on_a_broken_mart(built: PipelineOutcome, tmp_path: Path)
             "update marts.mart_supplier_shares set share = share * 2 "
             "where importer_iso3 = 'IND' and stage = 'compound' and exporter_iso3 = 'MMR'"
         )
-        # An HHI above 1 is impossible.
-        con.execute("update marts.mart_import_dependency set hhi = 1.5 where importer_iso3 = 'USA'")
+        # The USA's imports no longer equal its trade flows (50,000 USD of compounds).
+        con.execute(
+            "update marts.mart_import_dependency set import_value_usd = 60000 "
+            "where importer_iso3 = 'USA'"
+        )
         frame = con.sql(expectations.IMPORT_DEPENDENCY_FRAME_SQL).df()
     outcome = expectations.validate(frame, expectations.import_dependency_suite())
     assert not outcome.success
     failed = " | ".join(outcome.failures)
-    assert "supplier_share_sum" in failed
-    assert "on hhi:" in failed
+    assert "on supplier_share_sum_deviation:" in failed
+    assert "on trade_total_relative_gap:" in failed
     assert len(outcome.failures) == 2, failed
     # The same suite passes on the unbroken warehouse.
     with duckdb.connect(str(built.warehouse), read_only=True) as con:
@@ -200,27 +200,25 @@ def test_gx_suite_fails_on_a_broken_mart(built: PipelineOutcome, tmp_path: Path)
     assert expectations.validate(intact, expectations.import_dependency_suite()).success
 
 
-def test_gx_supply_shock_and_reliance_suites_fail_on_broken_marts(
+def test_dbt_row_rules_fail_on_broken_supply_shock_and_reliance_rows(
     built: PipelineOutcome, tmp_path: Path
 ) -> None:
+    """The rules within one row that Great Expectations no longer restates are dbt's: the
+    row_rules tests of the published marts catch a shortfall that no longer splits into
+    coverable + uncovered and a net-exporter flag that contradicts net imports."""
     broken = tmp_path / "broken.duckdb"
     shutil.copy(built.warehouse, broken)
+    tests = ["row_rules_mart_supply_shock", "row_rules_mart_net_import_reliance"]
+    intact = tmp_path / "intact.duckdb"
+    shutil.copy(built.warehouse, intact)
+    assert dbt_test(intact, tmp_path, tests) == {}
     with duckdb.connect(str(broken)) as con:
         assert con.execute("select count(*) from marts.mart_supply_shock").fetchone()[0] > 0
         assert con.execute("select count(*) from marts.mart_net_import_reliance").fetchone()[0] > 0
-        # Coverable no longer adds up with uncovered to the shortfall.
         con.execute("update marts.mart_supply_shock set coverable_usd = coverable_usd + 1000")
-        # A net exporter flag that contradicts net imports.
         con.execute(
             "update marts.mart_net_import_reliance set is_net_exporter = not is_net_exporter"
         )
-        shock = con.sql(expectations.SUPPLY_SHOCK_FRAME_SQL).df()
-        reliance = con.sql(expectations.NET_IMPORT_RELIANCE_FRAME_SQL).df()
-    shock_outcome = expectations.validate(shock, expectations.supply_shock_suite())
-    assert [f.split(":")[0] for f in shock_outcome.failures] == [
-        "expect_column_values_to_be_between on shortfall_split_gap"
-    ]
-    reliance_outcome = expectations.validate(reliance, expectations.net_import_reliance_suite())
-    assert [f.split(":")[0] for f in reliance_outcome.failures] == [
-        "expect_column_values_to_be_in_set on net_exporter_flag_consistent"
-    ]
+    failed = dbt_test(broken, tmp_path, tests)
+    assert sorted(failed) == sorted(tests), failed
+    assert all(message.startswith("fail:") for message in failed.values()), failed
