@@ -56,6 +56,7 @@ lint: install
 	mkdir -p .critmin
 	CRITMIN_BUILD_WAREHOUSE=$${CRITMIN_BUILD_WAREHOUSE:-.critmin/lint.duckdb} $(BIN)/sqlfluff lint dbt_project/models
 	$(BIN)/python scripts/check_dbt_project.py
+	$(BIN)/python scripts/check_imports.py
 
 ## The Spark target's extras: PySpark (Spark inside), dbt-spark, and Debian's Java 17 when no java
 ## is on the PATH (as root, or via sudo).

@@ -60,8 +60,7 @@ flows as (
     group by all
 )
 select
-    d.year, d.importer_iso3, d.mineral, d.stage, d.trade_source, d.frequency, d.month,
-    d.import_value_usd,
+    d.*,
     s.supplier_share_sum,
     -- BACI: the suppliers are the whole total, shares sum to 1. Comtrade: the total is the
     -- reporter's World figure, which can include partners not loaded or areas, so the country
@@ -109,7 +108,7 @@ with shares as (
     where p.quantity is not null
     group by all
 )
-select c.production_source, c.year, c.mineral, c.production_type, s.country_share_sum
+select c.*, s.country_share_sum
 from marts.mart_production_concentration as c
 left join shares as s using (production_source, year, mineral, production_type)
 """
@@ -297,7 +296,7 @@ def validate(frame: pd.DataFrame, suite: ExpectationSuite) -> SuiteOutcome:
 
 SUPPLY_RISK_FRAME_SQL = """
 select
-    r.year, r.mineral, r.production_type, r.hhi,
+    r.*,
     c.hhi is not null as in_production_concentration,
     r.hhi - c.hhi as hhi_gap_to_production_concentration
 from marts.mart_supply_risk as r

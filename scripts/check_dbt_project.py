@@ -11,7 +11,9 @@ package itself would be downloaded from the dbt hub):
 - one YAML per model: a model's properties, tests and unit tests are in `<model>.yml` beside its
   SQL (sources keep their `_<source>__sources.yml`);
 - layering: only staging models read sources, and they read nothing else but seeds; no model
-  reads a model of a later layer (staging < intermediate < marts);
+  reads a model of a later layer (staging < intermediate < marts); a `mart_*` model reads no
+  other `mart_*` model (marts build on intermediate models, facts and dimensions, so a published
+  mart can change without changing another);
 - no hard-coded relation: a model names other relations through `ref()` / `source()` only;
 - documentation: every model has a description; every mart has an enforced contract, a
   description for each of its columns and a test of its grain (`unique` or
@@ -113,6 +115,11 @@ def violations(manifest: dict) -> list[str]:
                     found.append(f"{name}: a staging model reads model {upstream['name']}")
                 elif dep_layer is not None and LAYERS[dep_layer] > LAYERS[layer]:
                     found.append(f"{name} ({layer}) reads {dep_layer} model {upstream['name']}")
+                elif name.startswith("mart_") and upstream["name"].startswith("mart_"):
+                    found.append(
+                        f"{name}: reads mart {upstream['name']}; "
+                        "build both on an intermediate model"
+                    )
         for match in HARD_CODED.finditer(_sql_outside_jinja(model["raw_code"])):
             found.append(f"{name}: hard-coded relation {match.group(0)}; use ref() or source()")
         if not (model.get("description") or "").strip():

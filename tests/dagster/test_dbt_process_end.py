@@ -20,10 +20,12 @@ import pytest
 
 from orchestration.defs.transform import end_process, stream_to_the_end
 
+# "ready" is printed inside the try: a SIGINT sent as soon as the line is read must land where
+# it is handled (printed before the try, it could arrive in between and end the child with -2).
 EXITS_ON_SIGINT = """
 import sys, time
-print("ready", flush=True)
 try:
+    print("ready", flush=True)
     time.sleep(600)
 except KeyboardInterrupt:
     sys.exit(3)

@@ -25,12 +25,15 @@ def test_the_project_follows_its_rules(manifest: dict) -> None:
 
 def test_each_rule_catches_its_violation(manifest: dict) -> None:
     broken = copy.deepcopy(manifest)
-    # An intermediate model reading a mart, and a mart reading a source.
+    # An intermediate model reading a mart, a mart reading a source, a mart reading a mart.
     _model(broken, "int_dependency__usgs_published_nir")["depends_on"]["nodes"].append(
         "model.critmin.fct_us_salient_statistics"
     )
     _model(broken, "mart_supply_risk")["depends_on"]["nodes"].append(
         "source.critmin.raw.baci_trade"
+    )
+    _model(broken, "mart_supply_risk_by_importer")["depends_on"]["nodes"].append(
+        "model.critmin.mart_supply_risk"
     )
     # A staging model reading another model.
     _model(broken, "stg_baci__trade")["depends_on"]["nodes"].append(
@@ -67,15 +70,17 @@ def test_each_rule_catches_its_violation(manifest: dict) -> None:
     unit_test = next(
         test
         for test in broken["unit_tests"].values()
-        if test["depends_on"]["nodes"] == ["model.critmin.mart_supply_risk"]
+        if test["depends_on"]["nodes"] == ["model.critmin.int_dependency__supply_risk"]
     )
-    unit_test["original_file_path"] = "models/marts/dependency/_unit_tests.yml"
+    unit_test["original_file_path"] = "models/intermediate/dependency/_unit_tests.yml"
 
     found = checker.violations(broken)
     expected = [
         "int_dependency__usgs_published_nir (intermediate) reads marts model "
         "fct_us_salient_statistics",
         "mart_supply_risk: reads source raw.baci_trade; only staging may",
+        "mart_supply_risk_by_importer: reads mart mart_supply_risk; build both on an "
+        "intermediate model",
         "stg_baci__trade: a staging model reads model stg_reference__countries",
         "int_supply_shock: a marts model is named fct_ or dim_ or bridge_ or mart_*",
         "int_supply_shock: a mart without an enforced contract",
@@ -88,7 +93,8 @@ def test_each_rule_catches_its_violation(manifest: dict) -> None:
         "(reference, trade, production, policy, dependency)",
         "dim_country: properties in models/marts/reference/_models.yml, not "
         "models/marts/reference/dim_country.yml",
-        f"{unit_test['name']}: a unit test of mart_supply_risk in "
-        "models/marts/dependency/_unit_tests.yml, not models/marts/dependency/mart_supply_risk.yml",
+        f"{unit_test['name']}: a unit test of int_dependency__supply_risk in "
+        "models/intermediate/dependency/_unit_tests.yml, not "
+        "models/intermediate/dependency/int_dependency__supply_risk.yml",
     ]
     assert sorted(found) == sorted(expected)

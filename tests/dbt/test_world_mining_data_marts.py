@@ -25,6 +25,7 @@ from warehouse.load import load_source, load_source_read
 USGS_FIXTURES = FIXTURES / "usgs_mcs"
 SELECT = [
     "+mart_supply_risk",
+    "+mart_production_concentration",
     "+mart_production_source_comparison",
     "+fct_production",
     "+int_world_mining_data__world_totals",

@@ -36,15 +36,19 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
 from bulk_server import BulkServer, Resource, build_zip
-from landing_fixtures import BACI_ROWS, tiny_landing
+from landing_fixtures import BACI_ROWS
 from repo_paths import REPO
 
 from critmin.pipeline import run_marker
 from warehouse.paths import build_path
+
+if TYPE_CHECKING:  # the shared runs (tests/e2e/conftest.py)
+    from conftest import Run
 
 pytestmark = pytest.mark.faults
 
@@ -242,16 +246,11 @@ class Case:
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
-    """One published warehouse built from the tiny landing directory by a green run."""
-    root = tmp_path_factory.mktemp("baseline")
-    tiny_landing(root / "landing")
-    serving = root / "warehouse" / "critmin.duckdb"
-    ended = critmin(run_args(root / "landing", serving))
-    ended.assert_ended_with_a_summary()
-    assert ended.returncode == 0, ended.output[-3000:]
-    version, totals = serving_state(serving)
-    return Baseline(root=root, version=version, totals=totals)
+def baseline(tiny_run: Run) -> Baseline:
+    """One published warehouse built from the tiny landing directory by a green run: the
+    session's (tests/e2e/conftest.py), which the cases never touch (they work on a copy)."""
+    version, totals = serving_state(tiny_run.serving)
+    return Baseline(root=tiny_run.root, version=version, totals=totals)
 
 
 @pytest.fixture(scope="module")

@@ -22,23 +22,24 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
 from dbt_fixtures import dbt_test
-from landing_fixtures import tiny_landing
 
 from critmin.pipeline import PipelineOutcome, run_pipeline
 from orchestration import expectations
 from orchestration.settings import resolve_settings
 
+if TYPE_CHECKING:  # the shared runs (tests/e2e/conftest.py)
+    from conftest import Run
+
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> PipelineOutcome:
-    root = tmp_path_factory.mktemp("e2e")
-    landing = tiny_landing(root / "landing")
-    settings = resolve_settings(data_dir=landing, warehouse=root / "critmin.duckdb")
-    return run_pipeline(settings, echo=lambda _: None)
+def built(tiny_run: Run) -> PipelineOutcome:
+    """The session's published run of the tiny landing directory (tests/e2e/conftest.py)."""
+    return tiny_run.outcome
 
 
 def _rows(outcome: PipelineOutcome, sql: str, params: list | None = None) -> list[tuple]:

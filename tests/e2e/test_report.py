@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
@@ -21,12 +22,11 @@ from markupsafe import escape
 from mart_fingerprints import assert_marts_are_the_recorded_ones
 
 from critmin import cli, report
-from critmin.demo_data import write_demo_data
-from critmin.pipeline import run_pipeline
 from critmin.report import charts, formatting, sections
-from orchestration.settings import resolve_settings
 from warehouse import access
-from warehouse.paths import build_path
+
+if TYPE_CHECKING:  # the shared runs (tests/e2e/conftest.py)
+    from conftest import Run
 
 CHROMIUM = Path("/usr/bin/chromium")
 SECTIONS = ("suppliers", "concentration", "policy", "alternatives", "shocks")
@@ -34,18 +34,9 @@ INK = (0x20, 0x21, 0x24)  # the colour of the rule above each section heading (C
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("report")
-    landing = root / "landing"
-    write_demo_data(landing)
-    settings = resolve_settings(data_dir=landing, warehouse=root / "critmin.duckdb")
-    outcome = run_pipeline(settings, echo=lambda _: None)
-    # The report reads any warehouse it is given. When a check another part of the project
-    # owns fails, the run is not published; the report is still tested on the build file.
-    if outcome.published:
-        return outcome.warehouse
-    assert build_path(outcome.warehouse).exists(), outcome.summary(0)
-    return build_path(outcome.warehouse)
+def warehouse(demo_run: Run) -> Path:
+    """The session's published run of the demo landing directory (tests/e2e/conftest.py)."""
+    return demo_run.serving
 
 
 def test_the_demo_marts_are_the_recorded_ones(warehouse: Path) -> None:

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import great_expectations as gx
@@ -26,6 +27,9 @@ from orchestration.defs.transform import DBT_EXECUTABLE
 from orchestration.settings import resolve_settings
 from warehouse import publish
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR, build_path, docs_dir, export_dir
+
+if TYPE_CHECKING:  # the shared runs (tests/e2e/conftest.py)
+    from conftest import Run
 
 # --- publish ---------------------------------------------------------------------------------
 
@@ -142,11 +146,8 @@ def test_landing_scan_waits_for_files_still_being_written(tmp_path: Path) -> Non
 # --- whole runs ----------------------------------------------------------------------------------
 
 
-def test_a_run_whose_checks_fail_publishes_nothing(tmp_path: Path) -> None:
-    serving = tmp_path / "critmin.duckdb"
-    landing = tiny_landing(tmp_path / "landing")
-    good = run_pipeline(resolve_settings(data_dir=landing, warehouse=serving), echo=lambda _: None)
-    assert good.success and good.published
+def test_a_run_whose_checks_fail_publishes_nothing(tiny_run_copy: Run, tmp_path: Path) -> None:
+    serving, good = tiny_run_copy.serving, tiny_run_copy.outcome
     assert (docs_dir(serving) / "index.html").stat().st_size > 10_000
     assert (export_dir(serving) / "current" / "mart_import_dependency").is_dir()
     assert_docs_catalog_is_dbts(serving, tmp_path / "dbt-docs")

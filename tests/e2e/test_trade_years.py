@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
@@ -18,6 +19,9 @@ from orchestration.defs import ingest, schedules
 from orchestration.resources import LandingResource
 from orchestration.settings import resolve_settings
 from warehouse import load
+
+if TYPE_CHECKING:  # the shared runs (tests/e2e/conftest.py)
+    from conftest import Run
 
 HEADER = "t,i,j,k,v,q"
 
@@ -163,14 +167,9 @@ def test_schedule_loads_every_landed_year(tmp_path: Path) -> None:
         assert instance.get_dynamic_partitions("baci_year") == ["2021", "2023"]
 
 
-def test_a_run_for_one_new_year_loads_only_that_year(tmp_path: Path) -> None:
-    from critmin.pipeline import run_pipeline
-
-    landing = tiny_landing(tmp_path / "landing")
-    serving = tmp_path / "critmin.duckdb"
+def test_a_run_for_one_new_year_loads_only_that_year(tiny_run_copy: Run) -> None:
+    landing, serving = tiny_run_copy.landing, tiny_run_copy.serving
     settings = resolve_settings(data_dir=landing, warehouse=serving)
-    first = run_pipeline(settings, echo=lambda _: None)
-    assert first.success
     _write_year(landing / "baci", 2024, ["2024,156,699,284690,7.000,1.000"])
 
     with dg.DagsterInstance.ephemeral() as instance:

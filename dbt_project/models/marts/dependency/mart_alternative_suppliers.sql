@@ -11,14 +11,14 @@ dependency as (
 
     -- BACI annual rows: the other inputs (fct_trade_flows, production, governance) are annual
     -- BACI-year figures; Comtrade rows are a separate source and frequency.
-    select * from {{ ref('mart_import_dependency') }}
+    select * from {{ ref('int_dependency__import_dependency') }}
     where trade_source = 'baci' and frequency = 'annual'
 
 ),
 
 supplier_shares as (
 
-    select * from {{ ref('mart_supplier_shares') }}
+    select * from {{ ref('int_trade__supplier_shares') }}
     where trade_source = 'baci' and frequency = 'annual'
 
 ),

@@ -4,14 +4,14 @@ dependency as (
 
     -- BACI annual rows: the other inputs (fct_trade_flows, production, governance) are annual
     -- BACI-year figures; Comtrade rows are a separate source and frequency.
-    select * from {{ ref('mart_import_dependency') }}
+    select * from {{ ref('int_dependency__import_dependency') }}
     where trade_source = 'baci' and frequency = 'annual'
 
 ),
 
 supplier_shares as (
 
-    select * from {{ ref('mart_supplier_shares') }}
+    select * from {{ ref('int_trade__supplier_shares') }}
     where trade_source = 'baci' and frequency = 'annual'
 
 ),
@@ -24,13 +24,13 @@ flows as (
 
 reliance as (
 
-    select * from {{ ref('mart_net_import_reliance') }}
+    select * from {{ ref('int_dependency__net_import_reliance') }}
 
 ),
 
 global_risk as (
 
-    select * from {{ ref('mart_supply_risk') }}
+    select * from {{ ref('int_dependency__supply_risk') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 response as (
 
-    select * from {{ ref('mart_event_trade_response') }}
+    select * from {{ ref('int_policy__event_trade_response') }}
 
 ),
 

@@ -11,7 +11,7 @@ with
 
 concentration as (
 
-    select * from {{ ref('mart_production_concentration') }}
+    select * from {{ ref('int_production__concentration') }}
 
 ),
 
