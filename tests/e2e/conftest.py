@@ -9,6 +9,7 @@ tests that run again on a warehouse, break it or add a year start from a copy of
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from landing_fixtures import tiny_landing
 from critmin.demo_data import write_demo_data
 from critmin.pipeline import PipelineOutcome, run_pipeline
 from orchestration.settings import resolve_settings
+from warehouse import publish
 
 
 @dataclass(frozen=True)
@@ -38,22 +40,28 @@ class Run:
         return self.root / "warehouse" / "critmin.duckdb"
 
 
-def _published_run(root: Path) -> Run:
+def _shared_run(root: Path) -> Iterator[Run]:
+    """Build and publish `root/landing`; after the session, check that no test published over
+    the shared run (a test that runs again must work on a copy)."""
     settings = resolve_settings(
         data_dir=root / "landing", warehouse=root / "warehouse" / "critmin.duckdb"
     )
     outcome = run_pipeline(settings, echo=lambda _: None)
     assert outcome.success and outcome.published, outcome.summary(0)
-    return Run(root=root, outcome=outcome)
+    run = Run(root=root, outcome=outcome)
+    yield run
+    assert publish.serving_version(run.serving) == outcome.published_version, (
+        f"a test published over the shared run in {root}; it must work on a copy"
+    )
 
 
 @pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     """The tiny landing directory of `landing_fixtures.tiny_landing` (hand-computed answers),
     built and published once. Read it; copy it (`tiny_run_copy`) to change it."""
     root = tmp_path_factory.mktemp("tiny_run")
     tiny_landing(root / "landing")
-    return _published_run(root)
+    yield from _shared_run(root)
 
 
 @pytest.fixture
@@ -66,8 +74,8 @@ def tiny_run_copy(tiny_run: Run, tmp_path: Path) -> Run:
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     """The synthetic demo landing directory (`critmin demo-data`), built and published once."""
     root = tmp_path_factory.mktemp("demo_run")
     write_demo_data(root / "landing")
-    return _published_run(root)
+    yield from _shared_run(root)

@@ -153,7 +153,9 @@ def test_policy_register_is_loaded(built: PipelineOutcome) -> None:
     assert rows == [("2025-04-04", ["Dy", "Gd", "Lu", "Sc", "Sm", "Tb", "Y"])]
 
 
-def test_running_twice_gives_the_same_marts(built: PipelineOutcome, tmp_path: Path) -> None:
+def test_running_twice_gives_the_same_marts(built: PipelineOutcome, tiny_run_copy: Run) -> None:
+    """A second run on the warehouse of the first (a copy of the shared run: its build file
+    holds the first run's rows) gives the same marts."""
     contents = (
         "select (select sum(value_usd) from marts.fct_trade_flows), "
         "(select sum(hhi) from marts.mart_import_dependency), "
@@ -162,7 +164,8 @@ def test_running_twice_gives_the_same_marts(built: PipelineOutcome, tmp_path: Pa
     before = _rows(built, contents)
     environment = dict(os.environ)
     again = run_pipeline(
-        resolve_settings(data_dir=built.data_dir, warehouse=built.warehouse), echo=lambda _: None
+        resolve_settings(data_dir=tiny_run_copy.landing, warehouse=tiny_run_copy.serving),
+        echo=lambda _: None,
     )
     assert again.success
     # The settings reach the run as arguments: the run leaves the environment as it found it.
