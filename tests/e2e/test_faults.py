@@ -10,9 +10,10 @@ baseline, and every landing row is accounted for (raw.load_log: rows in = loaded
 + out of scope, and the quarantine holds the rejected rows).
 
 A full run takes minutes on a busy 2-core machine, so the cases form one sequence on one copy of
-a published baseline warehouse (module fixtures): each killed run is followed by the next case's
-run, which must get past the stale lock file and the build file the kill left behind, and the
-last case is the run that must end green with nothing touched by hand. Each case also works on
+a published baseline warehouse (the session's shared tiny run, tests/e2e/conftest.py, copied
+once for the module): each killed run is followed by the next case's run, which must get past
+the stale lock file and the build file the kill left behind, and the last case is the run that
+must end green with nothing touched by hand. Each case also works on
 its own (`-k`), from a fresh copy of the baseline.
 
 Hand-computed totals of the tiny landing directory (BACI values are in thousand USD): the five
