@@ -370,7 +370,7 @@ def _execute(
     previous_version: str | None,
     verbose: bool,
     log_file: Path,
-    validations: Sequence[MartValidation] | None = None,
+    validations: Sequence[MartValidation] | None,
 ) -> PipelineOutcome:
     """Run the full-refresh job on `settings` (whose build file is the run's own copy)."""
     from orchestration import progress

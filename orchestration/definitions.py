@@ -30,7 +30,7 @@ def build_defs(
         download.defs,
         ingest.defs,
         dg.Definitions(assets=[dbt_models]),
-        quality.quality_defs(quality.MART_VALIDATIONS if validations is None else validations),
+        quality.quality_defs(validations),
         serving.serving_defs(dbt_models),
         schedules.defs,
         dg.Definitions(

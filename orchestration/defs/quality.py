@@ -213,9 +213,12 @@ def production_sources_agree(warehouse: WarehouseResource) -> AssetCheckResult:
     )
 
 
-def quality_defs(validations: Sequence[MartValidation] = MART_VALIDATIONS) -> Definitions:
-    """The Great Expectations checks of `validations`, the source freshness checks and sensor,
-    and the warnings on recent trade data and on the production sources' agreement."""
+def quality_defs(validations: Sequence[MartValidation] | None = None) -> Definitions:
+    """The Great Expectations checks of `validations` (default: `MART_VALIDATIONS`), the source
+    freshness checks and sensor, and the warnings on recent trade data and on the production
+    sources' agreement."""
+    if validations is None:
+        validations = MART_VALIDATIONS
     return Definitions(
         asset_checks=[
             *(gx_check(validation, len(validations)) for validation in validations),

@@ -26,7 +26,9 @@ AUS 0.2, IND 0.5, MMR 0.8, KAZ 0.4.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -412,3 +414,79 @@ def test_gx_suites_pass_on_the_marts_and_catch_a_broken_share(
         "current_share_sum",
         1.5,
     )
+
+
+def test_gx_cross_mart_suites_fail_on_broken_marts(
+    built: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """The frames of the cross-row and cross-mart suites are computed from the marts: breaking a
+    mart (not the frame) fails exactly the rule it breaks. One importer's candidates: a rank moved
+    past the end (a gap) and current shares of 0.9 each (at least two candidates: sum >= 1.8);
+    one supply-risk HHI 0.01 above its concentration row's; one concentration row's world total
+    doubled (its countries' shares then sum to 0.5)."""
+    (path,) = built.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    broken = tmp_path / "broken.duckdb"
+    shutil.copyfile(path, broken)
+    with duckdb.connect(str(broken)) as con:
+        group = con.execute(
+            "select year, importer_iso3, mineral, stage from marts.mart_alternative_suppliers "
+            "group by all having count(*) >= 2 order by all limit 1"
+        ).fetchone()
+        assert group is not None
+        where = "year = ? and importer_iso3 = ? and mineral = ? and stage = ?"
+        con.execute(
+            f"update marts.mart_alternative_suppliers set current_import_share = 0.9 where {where}",
+            list(group),
+        )
+        con.execute(
+            "update marts.mart_alternative_suppliers set candidate_rank = candidate_rank + 10 "
+            f"where {where} and candidate_rank = 1",
+            list(group),
+        )
+        risk = con.execute(
+            "select year, mineral, production_type from marts.mart_supply_risk order by all limit 1"
+        ).fetchone()
+        con.execute(
+            "update marts.mart_supply_risk set hhi = hhi + 0.01 "
+            "where year = ? and mineral = ? and production_type = ?",
+            list(risk),
+        )
+        concentration = con.execute(
+            "select production_source, year, mineral, production_type "
+            "from marts.mart_production_concentration order by all limit 1"
+        ).fetchone()
+        con.execute(
+            "update marts.mart_production_concentration set world_total = world_total * 2 "
+            "where production_source = ? and year = ? and mineral = ? and production_type = ?",
+            list(concentration),
+        )
+        failed = {
+            suite.__name__: [
+                f.split(":")[0] for f in expectations.validate(con.sql(sql).df(), suite()).failures
+            ]
+            for sql, suite in (
+                (
+                    expectations.ALTERNATIVE_SUPPLIERS_FRAME_SQL,
+                    expectations.alternative_suppliers_suite,
+                ),
+                (expectations.SUPPLY_RISK_FRAME_SQL, expectations.supply_risk_suite),
+                (
+                    expectations.PRODUCTION_CONCENTRATION_FRAME_SQL,
+                    expectations.production_concentration_suite,
+                ),
+            )
+        }
+    assert failed == {
+        "alternative_suppliers_suite": [
+            "expect_column_values_to_be_between on current_share_sum",
+            "expect_column_values_to_be_between on rank_gap",
+        ],
+        "supply_risk_suite": [
+            "expect_column_values_to_be_between on hhi_gap_to_production_concentration"
+        ],
+        "production_concentration_suite": [
+            "expect_column_values_to_be_between on country_share_sum"
+        ],
+    }

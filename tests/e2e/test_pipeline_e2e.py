@@ -209,13 +209,12 @@ def test_dbt_row_rules_fail_on_broken_supply_shock_and_reliance_rows(
 ) -> None:
     """The rules within one row that Great Expectations no longer restates are dbt's: the
     row_rules tests of the published marts catch a shortfall that no longer splits into
-    coverable + uncovered and a net-exporter flag that contradicts net imports."""
+    coverable + uncovered and a net-exporter flag that contradicts net imports. On the run's
+    own marts the same tests passed (the run's checks)."""
+    tests = ["row_rules_mart_supply_shock", "row_rules_mart_net_import_reliance"]
+    assert {c.name: c.passed for c in built.checks if c.name in tests} == dict.fromkeys(tests, True)
     broken = tmp_path / "broken.duckdb"
     shutil.copy(built.warehouse, broken)
-    tests = ["row_rules_mart_supply_shock", "row_rules_mart_net_import_reliance"]
-    intact = tmp_path / "intact.duckdb"
-    shutil.copy(built.warehouse, intact)
-    assert dbt_test(intact, tmp_path, tests) == {}
     with duckdb.connect(str(broken)) as con:
         assert con.execute("select count(*) from marts.mart_supply_shock").fetchone()[0] > 0
         assert con.execute("select count(*) from marts.mart_net_import_reliance").fetchone()[0] > 0
