@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -78,6 +79,16 @@ def dbt_test(warehouse: Path, tmp: Path, tests: list[str]) -> dict[str, str]:
     """Run the dbt data tests named `tests` on an already built `warehouse`; return the ones
     that did not pass (name -> status and message)."""
     return _invoke_dbt(warehouse, tmp, ["test", "--select", *tests])
+
+
+def copy_of_built(con: duckdb.DuckDBPyConnection, copy: Path) -> Path:
+    """A copy at `copy` of the warehouse a read-only fixture connection has open, for a test that
+    breaks rows in it."""
+    (source,) = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    shutil.copyfile(source, copy)
+    return copy
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

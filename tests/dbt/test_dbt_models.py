@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 import pytest
 from dbt.cli.main import dbtRunner
-from dbt_fixtures import dbt_build, insert_frame, release_dbt_duckdb
+from dbt_fixtures import copy_of_built, dbt_build, insert_frame, release_dbt_duckdb
 from repo_paths import REPO
 
 from ingest.reference import lookup as reference
@@ -516,11 +516,7 @@ def test_row_rules_fail_with_the_rules_each_row_breaks(
     value -1, and both in a third row): its one row_rules test fails with exactly those three rows,
     each naming the rules it breaks, joined by '; ' in the YAML's order."""
     stage_rule = "stage is null or stage in ('ore_concentrate', 'compound', 'metal', 'component')"
-    (source,) = built.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchone()
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(source, warehouse)
+    warehouse = copy_of_built(built, tmp_path / "warehouse.duckdb")
     with duckdb.connect(str(warehouse)) as con:
         keys = con.execute(
             "select year, exporter_iso3, importer_iso3, hs6, mineral, source "

@@ -26,7 +26,6 @@ AUS 0.2, IND 0.5, MMR 0.8, KAZ 0.4.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +35,7 @@ import pytest
 from dbt_fixtures import (
     assert_gx_suites_pass_and_catch,
     built_reader,
+    copy_of_built,
     insert_frame,
     insert_policy_event,
 )
@@ -424,11 +424,7 @@ def test_gx_cross_mart_suites_fail_on_broken_marts(
     past the end (a gap) and current shares of 0.9 each (at least two candidates: sum >= 1.8);
     one supply-risk HHI 0.01 above its concentration row's; one concentration row's world total
     doubled (its countries' shares then sum to 0.5)."""
-    (path,) = built.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchone()
-    broken = tmp_path / "broken.duckdb"
-    shutil.copyfile(path, broken)
+    broken = copy_of_built(built, tmp_path / "broken.duckdb")
     with duckdb.connect(str(broken)) as con:
         group = con.execute(
             "select year, importer_iso3, mineral, stage from marts.mart_alternative_suppliers "
