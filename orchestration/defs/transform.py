@@ -5,6 +5,7 @@ missing or stale, and on every load under `dagster dev`) when the definitions ar
 `dbt_models` makes the assets from the parsed manifest.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -16,9 +17,11 @@ import time
 from collections import Counter
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from functools import cached_property
+from importlib.metadata import version as installed
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import yaml
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, TableColumn, TableSchema
 from dagster_dbt import (
@@ -37,7 +40,7 @@ from ingest import registry
 from orchestration import dbt_docs, expectations, progress, spark
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DEFAULT_DBT_TARGET, SPARK_DIR_ENV, Settings
-from warehouse import access
+from warehouse import access, build_state
 from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR
 
 # The dbt installed beside this Python, whether or not the virtual environment is on PATH.
@@ -47,6 +50,26 @@ DBT_PROFILE = "critmin"
 # Files whose change makes the parsed manifest stale.
 _DBT_SOURCE_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".md"}
 _DBT_SOURCE_DIRS = ("models", "macros", "tests", "seeds", "analyses", "snapshots")
+
+
+def dbt_code_digest(project_dir: Path, target: str | None = None) -> str:
+    """A digest of what the models are built with besides the data: the project's files (models,
+    macros, seeds, tests, `dbt_project.yml`), the target and the versions of dbt, its DuckDB
+    adapter and DuckDB. A build whose digest differs from the last one is a full refresh."""
+    digest = hashlib.sha256(
+        f"{target}|{DBT_VERSION}|{installed('dbt-duckdb')}|{duckdb.__version__}".encode()
+    )
+    files = [project_dir / "dbt_project.yml"]
+    for folder in _DBT_SOURCE_DIRS:
+        files += sorted(
+            path
+            for path in (project_dir / folder).rglob("*")
+            if path.suffix in _DBT_SOURCE_SUFFIXES
+        )
+    for path in files:
+        digest.update(f"\n{path.relative_to(project_dir)}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _newest_dbt_source_mtime(project_dir: Path) -> float:
@@ -197,23 +220,46 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
             yield from build_on_spark(context, dbt, warehouse)
             return
         target = dbt_target_dir(warehouse.file)
-        events = yield from dbt_build(context, dbt.building(warehouse.file, target), target)
+        # Recorded only when every model was built: a selection leaves the others as they were.
+        whole = set(context.selected_asset_keys) == set(context.assets_def.keys)
+        with warehouse.writer() as con:
+            plan = build_state.plan_build(con, dbt_code_digest(DBT_PROJECT_DIR, dbt.target))
+        progress.active().line("dbt plan", plan.describe())
+        built = False
+        try:
+            events = yield from dbt_build(
+                context, dbt.building(warehouse.file, target), target, plan.full_refresh
+            )
+            built = True
+        finally:
+            with warehouse.writer() as con:
+                if built and whole:
+                    build_state.record_build(con, plan)
+                else:
+                    build_state.drop_years_to_build(con)
         yield from with_table_metadata(events, warehouse.file, _manifest(target))
 
     return critmin_dbt_models
 
 
 def dbt_build(
-    context: AssetExecutionContext, dbt: "CritminDbtCliResource", target: Path
+    context: AssetExecutionContext,
+    dbt: "CritminDbtCliResource",
+    target: Path,
+    full_refresh: bool = False,
 ) -> Generator[Any, None, list[Any]]:
-    """Run `dbt build` (unit tests left out) with its artifacts in `target`, showing its progress,
-    and return its events once it has ended, for the caller to add the tables' metadata. When dbt
-    fails, the events of the nodes that finished are yielded and dbt's error is raised."""
+    """Run `dbt build` (unit tests left out; `--full-refresh` when asked) with its artifacts in
+    `target`, showing its progress, and return its events once it has ended, for the caller to
+    add the tables' metadata. When dbt fails, the events of the nodes that finished are yielded
+    and dbt's error is raised."""
     started = time.perf_counter()
     expectations.warm_up()
+    args = ["build", "--exclude-resource-type", "unit_test"]
     with progress.dbt_output():
         build = dbt.cli(
-            ["build", "--exclude-resource-type", "unit_test"], context=context, target_path=target
+            [*args, "--full-refresh"] if full_refresh else args,
+            context=context,
+            target_path=target,
         )
         events, failure = collect_to_the_end(build)
     if failure is not None:
@@ -233,6 +279,9 @@ def build_on_spark(
     checks, the publish and the report read them. Spark's views stay in Spark's catalog."""
     folder = spark.SparkFolder(Path(dbt.spark_dir))
     folder.prepare()
+    # The build file's tables will be Spark's: a later build on DuckDB starts with a full refresh.
+    with warehouse.writer() as con:
+        build_state.forget_build(con)
     display = progress.active()
     started = time.perf_counter()
     by_ingest = registry.raw_table_names()

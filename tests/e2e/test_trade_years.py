@@ -241,26 +241,48 @@ def _mart_tables(database: Path) -> dict[str, list[tuple]]:
         return {t: con.execute(f"select * from marts.{t} order by all").fetchall() for t in tables}
 
 
+def _plan(outcome: object) -> str:
+    """The run's `dbt plan` line, from its complete log."""
+    lines = outcome.log_file.read_text(encoding="utf-8").splitlines()
+    return next(line for line in lines if "dbt plan" in line).split("dbt plan", 1)[1].strip()
+
+
+def _same_marts_as_a_full_refresh(landing: Path, serving: Path, fresh: Path) -> None:
+    from critmin.pipeline import run_pipeline
+
+    full = run_pipeline(resolve_settings(data_dir=landing, warehouse=fresh), echo=lambda _: None)
+    assert full.success and _plan(full).startswith("full refresh")
+    incremental, refreshed = _mart_tables(serving), _mart_tables(fresh)
+    assert incremental.keys() == refreshed.keys() and len(incremental) > 20
+    for table, rows in refreshed.items():
+        assert incremental[table] == rows, table
+
+
 def test_a_run_reads_only_changed_years_and_builds_the_marts_of_a_full_refresh(
     tmp_path: Path,
 ) -> None:
     """The first `critmin run` reads 2022 and 2023. Then 2023's file is republished with one more
     flow (China -> India, 284610) and 2024's lands: the second run reads those two files and
-    keeps 2022's rows as loaded. Its marts are those of a run that reads all three years into a
-    new warehouse."""
+    keeps 2022's rows as loaded, and dbt rebuilds only 2023 and 2024 in the models incremental by
+    year. Its marts are those of a run that reads all three years into a new warehouse. Then
+    2022's file leaves: the third run deletes that year from those models, and again its marts
+    are a full refresh's."""
     from critmin.pipeline import run_pipeline
 
     landing = tiny_landing(tmp_path / "landing")
     _write_year(landing / "baci", 2022, ["2022,156,699,284690,10.000,1.000"])
     serving = tmp_path / "critmin.duckdb"
     settings = resolve_settings(data_dir=landing, warehouse=serving)
-    assert run_pipeline(settings, echo=lambda _: None).success
+    first = run_pipeline(settings, echo=lambda _: None)
+    assert first.success
+    assert _plan(first) == "full refresh: no complete build of this file recorded"
     trade_2023 = landing / "baci" / "BACI_HS17_Y2023_V202501.csv"
     lines = trade_2023.read_text().splitlines()
     trade_2023.write_text("\n".join([*lines, "2023,156,699,284610,25.000,1.000"]) + "\n")
     _write_year(landing / "baci", 2024, ["2024,156,699,284690,7.000,1.000"])
     second = run_pipeline(settings, echo=lambda _: None)
     assert second.success and second.published
+    assert _plan(second) == "trade years rebuilt: 2023, 2024; 1 kept"
 
     with duckdb.connect(str(serving), read_only=True) as con:
         runs = con.execute(
@@ -275,11 +297,14 @@ def test_a_run_reads_only_changed_years_and_builds_the_marts_of_a_full_refresh(
         ["BACI_HS17_Y2023_V202501.csv", "BACI_HS17_Y2024_V202501.csv"],
     ]
     assert years == [(2022, 1), (2023, 6), (2024, 1)]
+    _same_marts_as_a_full_refresh(landing, serving, tmp_path / "fresh" / "critmin.duckdb")
 
-    fresh = tmp_path / "fresh" / "critmin.duckdb"
-    full = run_pipeline(resolve_settings(data_dir=landing, warehouse=fresh), echo=lambda _: None)
-    assert full.success
-    incremental, refreshed = _mart_tables(serving), _mart_tables(fresh)
-    assert incremental.keys() == refreshed.keys() and len(incremental) > 20
-    for table, rows in refreshed.items():
-        assert incremental[table] == rows, table
+    (landing / "baci" / "BACI_HS17_Y2022_V202501.csv").unlink()
+    third = run_pipeline(settings, echo=lambda _: None)
+    assert third.success and third.published
+    assert _plan(third) == "trade years rebuilt: 2022; 2 kept"
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute(
+            "select count(*) from marts.fct_trade_flows where year = 2022"
+        ).fetchone() == (0,)
+    _same_marts_as_a_full_refresh(landing, serving, tmp_path / "fresh2" / "critmin.duckdb")

@@ -5,11 +5,14 @@
     reporter's World total when loaded for Comtrade (so partner_coverage_share can be below 1
     there).
 -#}
+{{ incremental_by_trade_year() }}
+
 with
 
 shares as (
 
     select * from {{ ref('int_trade__supplier_shares') }}
+    where {{ in_trade_years_to_build() }}
 
 ),
 

@@ -5,17 +5,21 @@
     mapping and the production basis. For the United States, USGS's published NIR sits next to it
     (int_dependency__usgs_published_nir) with the difference in percentage points.
 -#}
+{{ incremental_by_trade_year() }}
+
 with
 
 trade as (
 
     select * from {{ ref('int_dependency__trade_by_country') }}
+    where {{ in_trade_years_to_build() }}
 
 ),
 
 production as (
 
     select * from {{ ref('int_dependency__production_shares') }}
+    where {{ in_trade_years_to_build() }}
 
 ),
 

@@ -3,11 +3,14 @@
     and tonnes, summed over the stage's HS6 codes. Tonnes add up the flows whose quantity BACI
     reports; the *_usd_with_quantity columns say how much of the value those flows carry.
 -#}
+{{ incremental_by_trade_year() }}
+
 with
 
 flows as (
 
     select * from {{ ref('int_trade_flows__by_mineral') }}
+    where {{ in_trade_years_to_build() }}
 
 ),
 

@@ -5,17 +5,21 @@
     int_comtrade__import_shares_by_mineral). A BACI row and a Comtrade row for the same year,
     importer, mineral, stage and exporter are two rows.
 -#}
+{{ incremental_by_trade_year() }}
+
 with
 
 flows as (
 
     select * from {{ ref('int_trade_flows__by_mineral') }}
+    where {{ in_trade_years_to_build() }}
 
 ),
 
 comtrade as (
 
     select * from {{ ref('int_comtrade__import_shares_by_mineral') }}
+    where {{ in_trade_years_to_build() }}
 
 ),
 

@@ -11,11 +11,14 @@
     count under the successor's ISO3. Rows whose BACI country code is in neither table are left out
     (the reader quarantines such codes).
 -#}
+{{ incremental_by_trade_year() }}
+
 with
 
 trade as (
 
     select * from {{ ref('stg_baci__trade') }}
+    where {{ in_trade_years_to_build() }}
 
 ),
 

@@ -4,6 +4,8 @@
     to anyone in the year. The ranking score and its weights are in the YAML description and
     docs/assumptions.md.
 -#}
+{{ incremental_by_trade_year() }}
+
 {%- set top_n = var('alternative_suppliers_top_n', 10) | int -%}
 with
 
@@ -12,20 +14,21 @@ dependency as (
     -- BACI annual rows: the other inputs (fct_trade_flows, production, governance) are annual
     -- BACI-year figures; Comtrade rows are a separate source and frequency.
     select * from {{ ref('int_dependency__import_dependency') }}
-    where trade_source = 'baci' and frequency = 'annual'
+    where trade_source = 'baci' and frequency = 'annual' and {{ in_trade_years_to_build() }}
 
 ),
 
 supplier_shares as (
 
     select * from {{ ref('int_trade__supplier_shares') }}
-    where trade_source = 'baci' and frequency = 'annual'
+    where trade_source = 'baci' and frequency = 'annual' and {{ in_trade_years_to_build() }}
 
 ),
 
 trade as (
 
     select * from {{ ref('int_dependency__trade_by_country') }}
+    where {{ in_trade_years_to_build() }}
 
 ),
 

@@ -1,3 +1,5 @@
+{{ incremental_by_trade_year() }}
+
 with
 
 dependency as (
@@ -5,26 +7,28 @@ dependency as (
     -- BACI annual rows: the other inputs (fct_trade_flows, production, governance) are annual
     -- BACI-year figures; Comtrade rows are a separate source and frequency.
     select * from {{ ref('int_dependency__import_dependency') }}
-    where trade_source = 'baci' and frequency = 'annual'
+    where trade_source = 'baci' and frequency = 'annual' and {{ in_trade_years_to_build() }}
 
 ),
 
 supplier_shares as (
 
     select * from {{ ref('int_trade__supplier_shares') }}
-    where trade_source = 'baci' and frequency = 'annual'
+    where trade_source = 'baci' and frequency = 'annual' and {{ in_trade_years_to_build() }}
 
 ),
 
 flows as (
 
     select * from {{ ref('fct_trade_flows') }}
+    where {{ in_trade_years_to_build() }}
 
 ),
 
 reliance as (
 
     select * from {{ ref('int_dependency__net_import_reliance') }}
+    where {{ in_trade_years_to_build() }}
 
 ),
 

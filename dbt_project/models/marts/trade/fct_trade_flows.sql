@@ -1,8 +1,11 @@
+{{ incremental_by_trade_year() }}
+
 with
 
 flows as (
 
     select * from {{ ref('int_trade_flows__by_mineral') }}
+    where {{ in_trade_years_to_build() }}
 
 ),
 

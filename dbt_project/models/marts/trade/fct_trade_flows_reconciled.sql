@@ -7,17 +7,21 @@
     between two countries at HS6 and are left out. Monthly Comtrade rows (month 1-12) are matched
     only with monthly rows and never with BACI; annual rows have month null.
 -#}
+{{ incremental_by_trade_year() }}
+
 with
 
 flow_totals as (
 
     select * from {{ ref('int_comtrade__flow_totals') }}
+    where {{ in_trade_years_to_build('ref_year') }}
 
 ),
 
 baci_flows as (
 
     select * from {{ ref('fct_trade_flows') }}
+    where {{ in_trade_years_to_build() }}
 
 ),
 

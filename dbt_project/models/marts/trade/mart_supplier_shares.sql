@@ -2,11 +2,14 @@
     The published figures of int_trade__supplier_shares, computed there: marts that
     need them build on the intermediate model, not on this mart.
 -#}
+{{ incremental_by_trade_year() }}
+
 with
 
 final as (
 
     select * from {{ ref('int_trade__supplier_shares') }}
+    where {{ in_trade_years_to_build() }}
 
 )
 
