@@ -10,7 +10,7 @@ the state recorded by the last complete build of the same file (`meta.build_stat
   differs, or no complete build was recorded, the build is a full refresh;
 - otherwise, the same fingerprint per trade year of `raw.baci_trade`: the years whose rows
   changed, appeared or disappeared are the ones to rebuild, written to
-  `meta.trade_years_to_build` for the models to read.
+  `meta.trade_years_to_build` for the models and their data tests to read.
 
 `record_build` writes the state once a build of the whole project has succeeded. A build that
 fails part-way leaves the recorded state as it was: the next run rebuilds the same years (or
@@ -104,8 +104,8 @@ def recorded_state(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def plan_build(con: duckdb.DuckDBPyConnection, code_digest: str) -> BuildPlan:
-    """Compare the raw tables with the recorded state and write the trade years to rebuild to
-    `meta.trade_years_to_build` (every year on a full refresh)."""
+    """Compare the raw tables with the recorded state and, unless the build is a full refresh,
+    write the trade years to rebuild to `meta.trade_years_to_build`."""
     context = context_digest(con, code_digest)
     years_now = trade_year_digests(con)
     recorded = recorded_state(con)
@@ -131,13 +131,17 @@ def plan_build(con: duckdb.DuckDBPyConnection, code_digest: str) -> BuildPlan:
         )
         kept = len(years_now.keys() - set(years))
     con.execute("create schema if not exists meta")
-    con.execute(f"create or replace table {YEARS_TABLE} (year integer not null)")
-    if years:
-        con.execute(f"insert into {YEARS_TABLE} select unnest(?::integer[])", [years])
-    con.execute(
-        f"comment on table {YEARS_TABLE} is 'The trade years the running build rebuilds in the "
-        "models incremental by year (dropped when it ends).'"
-    )
+    if full:
+        # A full refresh rebuilds and tests every row, those of years without trade included.
+        drop_years_to_build(con)
+    else:
+        con.execute(f"create or replace table {YEARS_TABLE} (year integer not null)")
+        if years:
+            con.execute(f"insert into {YEARS_TABLE} select unnest(?::integer[])", [years])
+        con.execute(
+            f"comment on table {YEARS_TABLE} is 'The trade years the running build rebuilds and "
+            "tests in the models incremental by year (dropped when it ends).'"
+        )
     return BuildPlan(
         context_digest=context,
         year_digests=years_now,

@@ -50,3 +50,40 @@
         delete from {{ this }} where {{ in_trade_years_to_build('year') }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    The data tests of a model incremental by year check the years the build rebuilt: the rows of
+    the other years are those that passed the same tests when they were built (a test's verdict on
+    a row depends on the rows of its year only: every key, sum and rule of these models includes
+    the year), and anything that could change them makes the build a full refresh, whose years to
+    build are all of them. dbt wraps the model a generic test reads in this macro (its `where`
+    config); without the table of years (dbt run by hand, Spark) a test reads the whole model.
+-#}
+{% macro get_where_subquery(relation) -%}
+    {%- set base = adapter.dispatch('get_where_subquery', 'dbt')(relation) -%}
+    {%- set years = trade_years_tested(relation) if execute else none -%}
+    {%- if years is none -%}
+        {{ return(base) }}
+    {%- else -%}
+        {{ return('(select * from ' ~ base ~ ' where year in (select year from ' ~ years ~ ')) as dbt_trade_years') }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro trade_years_tested(relation) -%}
+    {%- if target.type != 'duckdb' or relation.identifier is not defined -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model'
+            and node.config.materialized == 'incremental'
+            and node.schema == relation.schema
+            and (node.alias or node.name) == relation.identifier -%}
+            {{ return(adapter.get_relation(
+                database=relation.database, schema='meta', identifier='trade_years_to_build'
+            )) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(none) }}
+{%- endmacro %}

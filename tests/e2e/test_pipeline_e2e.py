@@ -225,3 +225,36 @@ def test_dbt_row_rules_fail_on_broken_supply_shock_and_reliance_rows(
     failed = dbt_test(broken, tmp_path, tests)
     assert sorted(failed) == sorted(tests), failed
     assert all(message.startswith("fail:") for message in failed.values()), failed
+
+
+def test_dbt_tests_of_models_incremental_by_year_check_the_years_rebuilt(
+    built: PipelineOutcome, tmp_path: Path
+) -> None:
+    """A build that rebuilds some trade years tests those years' rows of the models incremental
+    by year (the others passed the same tests when they were built): a row rule broken in a year
+    fails the test when that year is to be rebuilt, or when no table of years is there (a full
+    refresh, or dbt run by hand), and not when only another year is."""
+    test = "row_rules_mart_net_import_reliance"
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(built.warehouse, broken)
+    with duckdb.connect(str(broken)) as con:
+        (year,) = con.execute("select max(year) from marts.fct_trade_flows").fetchone()
+        flipped = con.execute(
+            "update marts.mart_net_import_reliance set is_net_exporter = not is_net_exporter "
+            "where year = ?",
+            [year],
+        ).fetchone()[0]
+        assert flipped > 0
+    assert list(dbt_test(broken, tmp_path / "whole", [test])) == [test]
+
+    def with_years_to_build(years: list[int]) -> dict[str, str]:
+        with duckdb.connect(str(broken)) as con:
+            con.execute("create schema if not exists meta")
+            con.execute("create or replace table meta.trade_years_to_build (year integer)")
+            con.executemany(
+                "insert into meta.trade_years_to_build values (?)", [[y] for y in years]
+            )
+        return dbt_test(broken, tmp_path / f"years-{'-'.join(map(str, years))}", [test])
+
+    assert with_years_to_build([year - 1]) == {}
+    assert list(with_years_to_build([year - 1, year])) == [test]
