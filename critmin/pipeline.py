@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -273,17 +274,17 @@ def run_marker(build: Path) -> Path:
 def heal_build(build: Path) -> list[str]:
     """Make `build` fit to build on: the build file is scratch, rebuilt from the landing files.
 
-    A run writes its own copy, `<name>.run-<stamp>`, renamed back to `build` when the run ends
-    cleanly. The copy an interrupted run was writing (its marker is still there) is set aside as
-    `<name>.interrupted`; a build file DuckDB cannot open as `<name>.broken` (only the last of
-    each is kept). Returns one sentence per file set aside."""
+    A run writes the build file under the name `<name>.run` (`work_file`), renamed back to
+    `build` when the run ends cleanly. The file an interrupted run was writing (its marker is
+    still there) is set aside as `<name>.interrupted`; a build file DuckDB cannot open as
+    `<name>.broken` (only the last of each is kept). Returns one sentence per file set aside."""
     repairs = []
     marker = run_marker(build)
     if marker.exists():
         lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
         written = build.with_name(lines[0].strip()) if lines else None
         started = lines[1].strip() if len(lines) > 1 else "unknown"
-        if written is not None and written.name.startswith(f"{build.name}.run-"):
+        if written is not None and written.name.startswith(f"{build.name}.run"):
             if written.exists():
                 kept = publish.set_aside(written, build.with_name(f"{build.name}.interrupted"))
                 repairs.append(
@@ -291,9 +292,14 @@ def heal_build(build: Path) -> list[str]:
                     f"{kept.name} and rebuilt from the landing files"
                 )
         marker.unlink()
-    # What processes orphaned by a killed run (a dbt build) may still write: nothing reads it.
-    for stale in build.parent.glob(f"{build.name}.run-*"):
+    # What a killed run left beside the file it was writing (its write-ahead log, DuckDB's
+    # temporary folder), and the files of older versions, which named each run's file
+    # `<name>.run-<stamp>-<pid>`: nothing reads them.
+    work = work_file(build)
+    for stale in [work, *build.parent.glob(f"{build.name}.run-*")]:
         stale.unlink(missing_ok=True)
+    work.with_name(f"{work.name}.wal").unlink(missing_ok=True)
+    shutil.rmtree(work.with_name(f"{work.name}.tmp"), ignore_errors=True)
     if build.exists():
         problem = build_problem(build)
         if problem is not None:
@@ -303,6 +309,15 @@ def heal_build(build: Path) -> list[str]:
                 "rebuilt from the landing files"
             )
     return repairs
+
+
+def work_file(build: Path) -> Path:
+    """The name under which a run writes `build`: the same in every run, so that dbt, whose
+    profile names it, keeps its parsed project from one run to the next (a profile that changes
+    makes dbt parse the whole project again). dbt ends with the run that started it, even when
+    that run is killed (`orchestration.defs.transform.write_dbt_launcher`), so no process of an
+    earlier run writes this file while a later one does."""
+    return build.with_name(f"{build.name}.run")
 
 
 def build_problem(build: Path) -> str | None:
@@ -337,10 +352,8 @@ def _run_locked(
             f"{warehouse.name}.broken"
         )
     previous_version = publish.serving_version(warehouse)
-    # The run writes a file of its own: a process a killed run leaves behind (its dbt build)
-    # finds its file under a name no later run uses, and cannot write into theirs.
     started = datetime.now(UTC)
-    work = build.with_name(f"{build.name}.run-{started:%Y%m%dT%H%M%S}-{os.getpid()}")
+    work = work_file(build)
     marker = run_marker(build)
     marker.write_text(f"{work.name}\npid {os.getpid()}, started {started:%Y-%m-%d %H:%M:%S} UTC\n")
     _move_with_wal(build, work)

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -501,11 +502,44 @@ class CritminDbtCliResource(DbtCliResource):
         return CritminDbtCliResource(
             project_dir=self.project_dir,
             profiles_dir=str(profiles_dir),
-            dbt_executable=self.dbt_executable,
+            dbt_executable=str(write_dbt_launcher(folder / "profile", Path(self.dbt_executable))),
             target=self.target,
             threads=self.threads,
             spark_dir=self.spark_dir,
         )
+
+
+# Run by the launcher's Python before it becomes dbt: Linux's prctl(PR_SET_PDEATHSIG, SIGKILL)
+# makes the kernel kill the process when its parent ends; then the parent is checked to be the
+# one that launched it (it may have ended before the call); then the process becomes dbt.
+_LAUNCH_DBT = (
+    "import ctypes, os, sys; "
+    "parent, dbt = int(sys.argv[1]), sys.argv[2]; "
+    "ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0); "
+    'os.getppid() == parent or sys.exit("dbt not started: the run that asked for it ended"); '
+    "os.execv(dbt, sys.argv[2:])"
+)
+
+
+def write_dbt_launcher(folder: Path, dbt: Path) -> Path:
+    """Write `folder/dbt`, which runs `dbt` so that it ends with the process that started it.
+
+    dbt writes the build file, and a run writes it under the same name every time (so that dbt
+    reuses its parse, `critmin.pipeline.work_file`): a dbt left running by a run that was killed
+    would write into the next run's file. The launcher asks the kernel to kill dbt when the
+    process that launched it ends (the parent-death signal, which the exec into dbt keeps). On
+    other systems than Linux dbt is run as it is."""
+    if sys.platform != "linux":
+        return dbt
+    folder.mkdir(parents=True, exist_ok=True)
+    launcher = folder / "dbt"
+    quoted = [shlex.quote(part) for part in (sys.executable, _LAUNCH_DBT, str(dbt))]
+    launcher.write_text(
+        f'#!/bin/sh\nexec {quoted[0]} -c {quoted[1]} "$PPID" {quoted[2]} "$@"\n',
+        encoding="utf-8",
+    )
+    launcher.chmod(0o755)
+    return launcher
 
 
 def write_build_profile(
