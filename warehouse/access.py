@@ -152,15 +152,18 @@ def copy_to_parquet(
     table: str,
     destination: Path,
     partition_by: str | None = None,
+    where: str | None = None,
 ) -> None:
-    """Write `schema.table` to Parquet: one file `destination`, or with `partition_by` a folder
-    `destination` of one subfolder per value (`year=2024/`). COPY takes its target as literal
-    text and its table as an identifier; both are quoted."""
+    """Write `schema.table` (its rows matching the SQL predicate `where`, when given) to Parquet:
+    one file `destination`, or with `partition_by` a folder `destination` of one subfolder per
+    value (`year=2024/`). COPY takes its target as literal text and its table as an identifier;
+    both are quoted."""
     source = f"{quote_identifier(schema)}.{quote_identifier(table)}"
     options = "format parquet"
     if partition_by:
         options += f", partition_by ({quote_identifier(partition_by)})"
-    con.execute(f"copy (select * from {source}) to {quote_literal(str(destination))} ({options})")
+    rows = f"select * from {source}" + (f" where {where}" if where else "")
+    con.execute(f"copy ({rows}) to {quote_literal(str(destination))} ({options})")
 
 
 def table_row_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:

@@ -10,6 +10,7 @@ reader can see a half-built or failed version.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -157,21 +158,88 @@ def export_marts_parquet(database: Path, export_root: Path, version_id: str) -> 
     Marts with a `year` column are hive-partitioned by year (`<mart>/year=2023/*.parquet`), the
     others are one file (`<mart>.parquet`). Readers follow `export_root/current`, which
     `switch_current_export` points at a version once that version is published.
+
+    A year's partition whose rows are those of the same partition in the current export (the
+    same columns, row count and sum of row hashes, recorded in `FINGERPRINTS`) is linked from
+    there instead of written again: after one new trade year lands, the partitions of the other
+    years are the ones already published.
     """
     target = export_root / "versions" / version_id
     target.mkdir(parents=True, exist_ok=False)
+    previous_root = export_root / "current"
+    previous = _read_fingerprints(previous_root)
+    fingerprints: dict[str, dict[str, str]] = {}
     with access.reader(database, access.RUN_READ_MEMORY_LIMIT) as con:
         marts = con.execute(
-            "select table_name, list(column_name) from information_schema.columns "
-            "where table_schema = ? group by table_name order by table_name",
+            "select table_name, list(column_name || ' ' || data_type order by ordinal_position) "
+            "from information_schema.columns where table_schema = ? group by table_name "
+            "order by table_name",
             [MARTS_SCHEMA],
         ).fetchall()
         for table, columns in marts:
-            if "year" in columns:
-                access.copy_to_parquet(con, MARTS_SCHEMA, table, target / table, "year")
-            else:
+            if not any(column.startswith("year ") for column in columns):
                 access.copy_to_parquet(con, MARTS_SCHEMA, table, target / f"{table}.parquet")
+                continue
+            years = _year_fingerprints(con, table, "|".join(columns))
+            fingerprints[table] = years
+            kept = {
+                year
+                for year, fingerprint in years.items()
+                if year != "NULL" and previous.get(table, {}).get(year) == fingerprint
+            }
+            written = [year for year in years if year not in kept]
+            if written:
+                access.copy_to_parquet(
+                    con, MARTS_SCHEMA, table, target / table, "year", _years_sql(written)
+                )
+            for year in kept:
+                _link_tree(previous_root / table / f"year={year}", target / table / f"year={year}")
+    (target / FINGERPRINTS).write_text(json.dumps(fingerprints, sort_keys=True), encoding="utf-8")
     return target
+
+
+# Per mart partitioned by year, per year: what its rows were when exported (`_year_fingerprints`).
+FINGERPRINTS = ".partitions.json"
+
+
+def _year_fingerprints(con: duckdb.DuckDBPyConnection, table: str, columns: str) -> dict[str, str]:
+    """Per year of `marts.<table>` ('NULL' for rows without one): its columns, row count and sum
+    of row hashes."""
+    source = f"{access.quote_identifier(MARTS_SCHEMA)}.{access.quote_identifier(table)}"
+    rows = con.execute(
+        f"select coalesce(cast(year as varchar), 'NULL'), count(*), sum(hash(t)::hugeint) "
+        f"from {source} as t group by all"
+    ).fetchall()
+    return {year: f"{columns}|{count}|{hashed}" for year, count, hashed in rows}
+
+
+def _years_sql(years: list[str]) -> str:
+    """A predicate selecting the rows of `years` (as `_year_fingerprints` names them)."""
+    known = [str(int(year)) for year in years if year != "NULL"]
+    parts = [f"year in ({', '.join(known)})"] if known else []
+    if "NULL" in years:
+        parts.append("year is null")
+    return " or ".join(parts)
+
+
+def _read_fingerprints(export: Path) -> dict[str, dict[str, str]]:
+    try:
+        return json.loads((export / FINGERPRINTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link every file of `source` into `target` (copy where links cannot be made)."""
+    for path in sorted(source.rglob("*")):
+        if path.is_dir():
+            continue
+        destination = target / path.relative_to(source)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, destination)
+        except OSError:
+            shutil.copy2(path, destination)
 
 
 def switch_current_export(export_root: Path, version_id: str) -> Path:

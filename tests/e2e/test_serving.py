@@ -103,6 +103,52 @@ def test_parquet_export_is_partitioned_by_year_and_switched_in_one_rename(tmp_pa
     assert sorted(p.name for p in (root / "versions").iterdir()) == sorted(versions[-2:])
 
 
+def _partition_files(export: Path) -> dict[str, int]:
+    """Each Parquet file of the `flows` mart under `export`, by partition, with its inode."""
+    return {
+        str(path.relative_to(export / "flows")): path.stat().st_ino
+        for path in sorted((export / "flows").rglob("*.parquet"))
+    }
+
+
+def test_parquet_export_writes_only_the_years_whose_rows_changed(tmp_path: Path) -> None:
+    """A year whose rows are those of the current export is linked from it (the same file);
+    a year whose rows changed, a new year and the marts without a year are written."""
+    build = tmp_path / "build.duckdb"
+    root = tmp_path / "parquet"
+
+    def export(flows: list[tuple[int, float]]) -> Path:
+        _build_with(build, flows)
+        version_id = publish.prepare(build, run_id="r", landing_dir="/l")
+        publish.export_marts_parquet(build, root, version_id)
+        return publish.switch_current_export(root, version_id).resolve()
+
+    first = _partition_files(export([(2022, 1.0), (2023, 4.0)]))
+    second_export = export([(2022, 1.0), (2023, 5.0), (2024, 2.0)])
+    second = _partition_files(second_export)
+    assert second.keys() == {
+        "year=2022/data_0.parquet",
+        "year=2023/data_0.parquet",
+        "year=2024/data_0.parquet",
+    }
+    assert second["year=2022/data_0.parquet"] == first["year=2022/data_0.parquet"]
+    assert second["year=2023/data_0.parquet"] != first["year=2023/data_0.parquet"]
+    with duckdb.connect() as con:
+        by_year = con.execute(
+            "select year, sum(value) from read_parquet(?, hive_partitioning = true) "
+            "group by year order by year",
+            [str(second_export / "flows" / "**" / "*.parquet")],
+        ).fetchall()
+        assert by_year == [(2022, 1.0), (2023, 5.0), (2024, 2.0)]
+    # A column's type changes: every year is written again, none is linked.
+    with duckdb.connect(str(build)) as con:
+        con.execute("alter table marts.flows alter value type decimal(18, 3)")
+    version_id = publish.prepare(build, run_id="r", landing_dir="/l")
+    publish.export_marts_parquet(build, root, version_id)
+    third = _partition_files(publish.switch_current_export(root, version_id).resolve())
+    assert not set(third.values()) & set(second.values())
+
+
 # --- the landing-directory sensor's scan -------------------------------------------------------
 
 
