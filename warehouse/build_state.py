@@ -26,7 +26,7 @@ import duckdb
 
 # Written by the loader for its own bookkeeping; no model reads them (the staging views of the
 # load log and the quarantine are read by no other model), and they change on every run.
-NOT_READ_BY_MODELS = ("baci_trade", "load_log", "quarantine", "trade_year_state")
+NOT_READ_BY_MODELS = ("baci_trade", "load_log", "quarantine", "source_state", "trade_year_state")
 TRADE_TABLE = "raw.baci_trade"
 STATE_TABLE = "meta.build_state"
 YEARS_TABLE = "meta.trade_years_to_build"

@@ -160,8 +160,12 @@ def load_source(
     rejects: pl.DataFrame,
     files: Sequence[FileLoad],
     run_id: str | None = None,
+    digest: str | None = None,
 ) -> SourceLoad:
-    """Replace `source`'s raw tables and quarantine rows, and log its files, in one transaction."""
+    """Replace `source`'s raw tables and quarantine rows, and log its files, in one transaction.
+
+    `digest` records what the rows were read from (`loaded_source_digest` gives it back); a
+    source loaded without one has none, so the next run reads it again."""
     for file_load in files:
         file_load.check()
     run_id = run_id or uuid.uuid4().hex
@@ -173,6 +177,12 @@ def load_source(
         con.execute("delete from raw.quarantine where source = ?", [source])
         _insert_quarantine(con, source, rejects, loaded_at)
         _log_files(con, run_id, source, files, loaded_at)
+        con.execute("delete from raw.source_state where source = ?", [source])
+        if digest is not None:
+            con.execute(
+                "insert into raw.source_state values (?, ?, ?, ?)",
+                [source, digest, run_id, loaded_at],
+            )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -199,8 +209,10 @@ def load_source_read(
     read: SourceRead,
     run_id: str | None = None,
     source: str | None = None,
+    digest: str | None = None,
 ) -> SourceLoad:
-    """Load everything a reader produced for one source: tables, quarantine, load log.
+    """Load everything a reader produced for one source: tables, quarantine, load log, and the
+    `digest` of what it was read from (see `load_source`).
 
     `source` names the source kind (`baci_codes`, `usgs_mcs`, ...) and keys its quarantine rows
     and load-log lines; it defaults to `read.source`. Each row's own `source` column says where
@@ -208,8 +220,31 @@ def load_source_read(
     keep their own quarantine rows.
     """
     return load_source(
-        con, source or read.source, read.tables, read.rejects, _file_loads(read), run_id=run_id
+        con,
+        source or read.source,
+        read.tables,
+        read.rejects,
+        _file_loads(read),
+        run_id=run_id,
+        digest=digest,
     )
+
+
+def loaded_source_digest(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
+    """The digest `source` was last loaded with (`load_source`'s `digest`), if any."""
+    ensure_raw_schema(con)
+    row = con.execute(
+        "select landed_digest from raw.source_state where source = ?", [source]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def raw_table_rows(con: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> dict[str, int]:
+    """The row count of each of `tables` in the raw schema (0 for one that does not exist)."""
+    from warehouse.access import table_row_counts
+
+    counts = table_row_counts(con, "raw")
+    return {table: counts.get(table, 0) for table in tables}
 
 
 def loaded_trade_year_digests(

@@ -34,3 +34,13 @@ create table if not exists raw.trade_year_state (
     run_id varchar not null,
     loaded_at timestamp not null
 );
+
+-- One row per source loaded from a landing folder (BACI trade has one per year, above): a digest
+-- of the files it was loaded from (names and SHA-256) and of the code that read them. A run reads
+-- the folder again only when the digest of what is landed now differs.
+create table if not exists raw.source_state (
+    source varchar not null,
+    landed_digest varchar not null,
+    run_id varchar not null,
+    loaded_at timestamp not null
+);

@@ -2,7 +2,10 @@
 
 Every asset reads its folder of the landing directory with its source's reader (the spec's), then
 replaces its raw tables, quarantine rows and load-log lines in one DuckDB transaction
-(`warehouse.load`). A source whose folder is absent loads zero rows. BACI is the exception: its
+(`warehouse.load`). A source whose folder is absent loads zero rows. A source whose landed files
+and reading code are those it was last loaded from (`landed_digest`, `raw.source_state`) keeps
+its rows without being read again (not on the spark engine, which writes each load's Parquet).
+BACI is the exception: its
 trade table is partitioned by year (`baci_trade`) and its code files load apart (`baci_codes`).
 On the spark engine each asset also writes its raw tables as Parquet, from the frames its reader
 produced (`orchestration.spark.write_raw_table`; BACI trade one folder per year).
@@ -37,10 +40,13 @@ from orchestration import progress, spark
 from orchestration.resources import LandingResource, WarehouseResource
 from warehouse.load import (
     SourceLoad,
+    file_checksum,
     load_source_read,
     load_trade_years,
+    loaded_source_digest,
     loaded_trade_year_digests,
     prune_trade_years,
+    raw_table_rows,
 )
 
 RAW_GROUP = "raw"
@@ -99,6 +105,21 @@ def reader_code_digest() -> str:
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(f"{path.relative_to(root.parent)}\n".encode())
                 digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+UNCHANGED_NOTE = "; unchanged since loaded, kept"
+
+
+def landed_digest(folder: Path, key: str) -> str:
+    """A SHA-256 of `key` and of the path and SHA-256 of every file under `folder`: it changes
+    when a file is added, removed, renamed or rewritten, or when `key` (the reading code and the
+    label rows get) changes."""
+    digest = hashlib.sha256(f"{key}\n".encode())
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(f"{path.relative_to(folder)} {file_checksum(path)}\n".encode())
     return digest.hexdigest()
 
 
@@ -183,9 +204,24 @@ def landing_source_asset(spec: SourceSpec):
                 f"{spec.name}: no folder {source_folder}; its raw tables will be empty"
             )
         label = landing.data_label(spec.label) if spec.labelled_by_landing else spec.label
+        landed = landed_digest(source_folder, f"{reader_code_digest()}\n{label}")
+        if warehouse.raw_parquet is None:  # the spark engine writes each load's Parquet too
+            with warehouse.writer() as con:
+                if loaded_source_digest(con, spec.name) == landed:
+                    kept = SourceLoad(
+                        source=spec.name,
+                        run_id=context.run.run_id,
+                        table_rows=raw_table_rows(con, spec.table_names),
+                        files=(),
+                    )
+                    _log_load(context, kept, started, note=UNCHANGED_NOTE)
+                    yield from _materializations(kept)
+                    return
         read = read_steady(source_folder, lambda: spec.read(source_folder, label))
         with warehouse.writer() as con:
-            loaded = load_source_read(con, read, run_id=context.run.run_id, source=spec.name)
+            loaded = load_source_read(
+                con, read, run_id=context.run.run_id, source=spec.name, digest=landed
+            )
         _write_parquet(warehouse, spec, read)
         _log_load(context, loaded, started)
         yield from _materializations(loaded)

@@ -34,8 +34,9 @@ LOADER_TABLES = {
         "rows_rejected", "rows_out_of_scope", "loaded_at",
     ],
 }  # fmt: skip
-# The loader's own bookkeeping, which no model reads: what each trade year was loaded from.
-LOADER_STATE_TABLES = {"trade_year_state"}
+# The loader's own bookkeeping, which no model reads: what each trade year and each other
+# source was loaded from.
+LOADER_STATE_TABLES = {"trade_year_state", "source_state"}
 
 
 def _dbt_sources() -> dict[str, dict[str, list[str]]]:

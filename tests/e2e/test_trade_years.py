@@ -241,10 +241,15 @@ def _mart_tables(database: Path) -> dict[str, list[tuple]]:
         return {t: con.execute(f"select * from marts.{t} order by all").fetchall() for t in tables}
 
 
-def _plan(outcome: object) -> str:
-    """The run's `dbt plan` line, from its complete log."""
+def _line(outcome: object, phase: str) -> str:
+    """What the run's line for `phase` says, from its complete log."""
     lines = outcome.log_file.read_text(encoding="utf-8").splitlines()
-    return next(line for line in lines if "dbt plan" in line).split("dbt plan", 1)[1].strip()
+    return next(line for line in lines if f"  {phase} " in line).split(phase, 1)[1].strip()
+
+
+def _plan(outcome: object) -> str:
+    """The run's `dbt plan` line."""
+    return _line(outcome, "dbt plan")
 
 
 def _same_marts_as_a_full_refresh(landing: Path, serving: Path, fresh: Path) -> None:
@@ -283,6 +288,8 @@ def test_a_run_reads_only_changed_years_and_builds_the_marts_of_a_full_refresh(
     second = run_pipeline(settings, echo=lambda _: None)
     assert second.success and second.published
     assert _plan(second) == "trade years rebuilt: 2023, 2024; 1 kept"
+    # The other sources' landed files are those they were loaded from: kept, not read again.
+    assert "unchanged since loaded, kept" in _line(second, "ingest usgs_mcs")
 
     with duckdb.connect(str(serving), read_only=True) as con:
         runs = con.execute(
@@ -300,8 +307,13 @@ def test_a_run_reads_only_changed_years_and_builds_the_marts_of_a_full_refresh(
     _same_marts_as_a_full_refresh(landing, serving, tmp_path / "fresh" / "critmin.duckdb")
 
     (landing / "baci" / "BACI_HS17_Y2022_V202501.csv").unlink()
+    # A USGS file gains a line ending: read again, it gives the same rows, so the models are
+    # not refreshed for it.
+    usgs = landing / "usgs_mcs" / "mcs2024-raree_world.csv"
+    usgs.write_bytes(usgs.read_bytes() + b"\r\n")
     third = run_pipeline(settings, echo=lambda _: None)
     assert third.success and third.published
+    assert "unchanged" not in _line(third, "ingest usgs_mcs")
     assert _plan(third) == "trade years rebuilt: 2022; 2 kept"
     with duckdb.connect(str(serving), read_only=True) as con:
         assert con.execute(
