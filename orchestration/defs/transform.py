@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from importlib.metadata import version as installed
 from pathlib import Path
@@ -24,7 +24,14 @@ from typing import Any
 
 import duckdb
 import yaml
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, TableColumn, TableSchema
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    Output,
+    TableColumn,
+    TableSchema,
+)
 from dagster_dbt import (
     DagsterDbtTranslator,
     DbtCliInvocation,
@@ -225,11 +232,29 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
         whole = set(context.selected_asset_keys) == set(context.assets_def.keys)
         with warehouse.writer() as con:
             plan = build_state.plan_build(con, dbt_code_digest(DBT_PROJECT_DIR, dbt.target))
-        progress.active().line("dbt plan", plan.describe())
+        # Only trade years changed: what does not descend from the trade rows (or the loader's
+        # own tables) was built from the same inputs by the last complete build, and is kept.
+        kept = (
+            []
+            if plan.full_refresh or not whole
+            else kept_nodes(json.loads(project.manifest_path.read_text(encoding="utf-8")))
+        )
+        note = f"; {len(kept)} nodes not reading trade kept" if kept else ""
+        progress.active().line("dbt plan", plan.describe() + note)
+        # Yielded first: a kept model never reads a rebuilt one, and a multi-asset yields its
+        # outputs in the order of their dependencies.
+        yield from kept_outputs(context, kept)
+        # Only the nodes named: by default dbt also leaves out every test touching an excluded
+        # model, such as the relationship tests of rebuilt marts to their dimensions.
+        exclude = (
+            ["--exclude", " ".join(node["name"] for node in kept), "--indirect-selection", "empty"]
+            if kept
+            else []
+        )
         built = False
         try:
             events = yield from dbt_build(
-                context, dbt.building(warehouse.file, target), target, plan.full_refresh
+                context, dbt.building(warehouse.file, target), target, plan.full_refresh, exclude
             )
             built = True
         finally:
@@ -243,19 +268,81 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
     return critmin_dbt_models
 
 
+# The sources whose changed rows a build after changed trade years follows: the trade rows, and
+# the loader's own tables (quarantine, load log), which every run changes.
+CHANGING_SOURCES = (("baci", "baci_trade"), ("warehouse", None))
+
+
+def kept_nodes(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The models, seeds and data tests of `manifest` that do not descend from
+    `CHANGING_SOURCES`, dependencies first: what a build after changed trade years keeps."""
+    roots = [
+        unique_id
+        for unique_id, source in manifest["sources"].items()
+        if any(
+            source["source_name"] == name and table in (None, source["name"])
+            for name, table in CHANGING_SOURCES
+        )
+    ]
+    descendants: set[str] = set()
+    stack = list(roots)
+    while stack:
+        for child in manifest["child_map"].get(stack.pop(), []):
+            if child not in descendants:
+                descendants.add(child)
+                stack.append(child)
+    nodes = manifest["nodes"]
+    ordered: list[dict[str, Any]] = []
+    placed: set[str] = set()
+
+    def place(unique_id: str) -> None:
+        if unique_id in placed or unique_id not in nodes or unique_id in descendants:
+            return
+        placed.add(unique_id)
+        for parent in nodes[unique_id].get("depends_on", {}).get("nodes", []):
+            place(parent)
+        if nodes[unique_id]["resource_type"] in ("model", "seed", "test"):
+            ordered.append(nodes[unique_id])
+
+    for unique_id in sorted(nodes):
+        place(unique_id)
+    return ordered
+
+
+def kept_outputs(
+    context: AssetExecutionContext, kept: Iterable[Mapping[str, Any]]
+) -> Iterator[Output]:
+    """An output for each selected model or seed of `kept` (the build does not run them), as the
+    last complete build left it: the steps reading it (the checks, the publish) run as after a
+    build of every model."""
+    translator = CritminDbtTranslator()
+    selected = set(context.selected_asset_keys)
+    for node in kept:
+        if node["resource_type"] == "test":
+            continue
+        key = translator.get_asset_key(node)
+        if key in selected:
+            yield Output(
+                value=None,
+                output_name=context.assets_def.get_output_name_for_asset_key(key),
+                metadata={"critmin/kept": "no input changed since the last complete build"},
+            )
+
+
 def dbt_build(
     context: AssetExecutionContext,
     dbt: "CritminDbtCliResource",
     target: Path,
     full_refresh: bool = False,
+    selection: Sequence[str] = (),
 ) -> Generator[Any, None, list[Any]]:
-    """Run `dbt build` (unit tests left out; `--full-refresh` when asked) with its artifacts in
-    `target`, showing its progress, and return its events once it has ended, for the caller to
-    add the tables' metadata. When dbt fails, the events of the nodes that finished are yielded
-    and dbt's error is raised."""
+    """Run `dbt build` (unit tests left out; `--full-refresh` when asked; with the selection
+    arguments `selection`) with its artifacts in `target`, showing its progress, and return its
+    events once it has ended, for the caller to add the tables' metadata. When dbt fails, the
+    events of the nodes that finished are yielded and dbt's error is raised."""
     started = time.perf_counter()
     expectations.warm_up()
-    args = ["build", "--exclude-resource-type", "unit_test"]
+    args = ["build", "--exclude-resource-type", "unit_test", *selection]
     with progress.dbt_output():
         build = dbt.cli(
             [*args, "--full-refresh"] if full_refresh else args,
