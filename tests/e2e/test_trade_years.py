@@ -3,6 +3,7 @@ directory are removed, and the sensor and schedule ask for exactly the years tha
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -293,6 +294,13 @@ def test_a_run_reads_only_changed_years_and_builds_the_marts_of_a_full_refresh(
     second = run_pipeline(settings, echo=lambda _: None)
     assert second.success and second.published
     assert KEPT.fullmatch(_plan(second).removeprefix("trade years rebuilt: 2023, 2024; 1 kept"))
+    # dbt ran what reads trade, with the tests joining it to the kept dimensions, and not the
+    # models that do not read trade.
+    results = json.loads((tmp_path / ".build" / "dbt-target" / "run_results.json").read_text())
+    ran = {result["unique_id"].split(".")[2] for result in results["results"]}
+    assert {"fct_trade_flows", "mart_alternative_suppliers", "mart_supply_shock"} <= ran
+    assert any(name.startswith("relationships_fct_trade_flows_exporter_iso3") for name in ran)
+    assert not {"dim_country", "fct_production", "mart_production_concentration"} & ran
     # The other sources' landed files are those they were loaded from: kept, not read again.
     assert "unchanged since loaded, kept" in _line(second, "ingest usgs_mcs")
 
