@@ -266,7 +266,7 @@ def report(label: str, run: Run) -> None:
     for name, detail, seconds, peak in run.phases:
         print(f"    {name:<22} {seconds:>7.1f} s  peak {peak:>6,.0f} MB  {detail}")
     for line in run.output.splitlines():
-        if line.startswith(("  dbt models ", "  dbt tests ")):
+        if line.startswith(("  dbt plan ", "  dbt models ", "  dbt tests ")):
             print(f"    {line.strip()}")
 
 

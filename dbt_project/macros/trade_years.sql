@@ -32,7 +32,8 @@
 
 {#- A predicate on `column` (a year): true on a full build, else "the year is to be rebuilt". -#}
 {% macro in_trade_years_to_build(column='year') -%}
-    {%- if is_incremental() -%}
+    {#- A unit test renders the model without a relation of its own (`this` is none). -#}
+    {%- if this is not none and is_incremental() -%}
         {%- set years = trade_years_to_build_relation() -%}
         {%- if years is none -%}
             true
