@@ -76,13 +76,19 @@ def context_digest(con: duckdb.DuckDBPyConnection, code_digest: str) -> str:
     return digest.hexdigest()
 
 
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = current_database() "
+            "and schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
 def trade_year_digests(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
     """Per trade year of `raw.baci_trade`: its row count and the sum of its rows' hashes."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where database_name = current_database() "
-        "and schema_name = 'raw' and table_name = 'baci_trade'"
-    ).fetchone()[0]
-    if not exists:
+    if not _exists(con, "raw", "baci_trade"):
         return {}
     return {
         int(year): f"{rows}:{hashed}"
@@ -94,11 +100,7 @@ def trade_year_digests(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
 
 def recorded_state(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The state the last complete build recorded (empty when there is none)."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where database_name = current_database() "
-        "and schema_name = 'meta' and table_name = 'build_state'"
-    ).fetchone()[0]
-    if not exists:
+    if not _exists(con, "meta", "build_state"):
         return {}
     return dict(con.execute(f"select item, digest from {STATE_TABLE}").fetchall())
 

@@ -21,6 +21,7 @@ import polars as pl
 from ingest import registry
 from ingest._result import SourceRead
 from ingest.baci import TRADE_FILE_YEAR_SQL
+from warehouse.access import table_row_counts
 from warehouse.raw_schema import raw_ddl
 
 
@@ -241,8 +242,6 @@ def loaded_source_digest(con: duckdb.DuckDBPyConnection, source: str) -> str | N
 
 def raw_table_rows(con: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> dict[str, int]:
     """The row count of each of `tables` in the raw schema (0 for one that does not exist)."""
-    from warehouse.access import table_row_counts
-
     counts = table_row_counts(con, "raw")
     return {table: counts.get(table, 0) for table in tables}
 

@@ -78,6 +78,16 @@ def test_publish_swaps_the_file_and_open_readers_keep_their_version(tmp_path: Pa
     assert sorted(p.name for p in serving.parent.iterdir()) == ["w.duckdb"]
 
 
+def _flows_by_year(export: Path) -> list[tuple]:
+    """The `flows` mart's value per year, read back from an export's Parquet partitions."""
+    with duckdb.connect() as con:
+        return con.execute(
+            "select year, sum(value) from read_parquet(?, hive_partitioning = true) "
+            "group by year order by year",
+            [str(export / "flows" / "**" / "*.parquet")],
+        ).fetchall()
+
+
 def test_parquet_export_is_partitioned_by_year_and_switched_in_one_rename(tmp_path: Path) -> None:
     build = tmp_path / "build.duckdb"
     _build_with(build, [(2023, 1.0), (2023, 4.0), (2024, 2.0)])
@@ -90,12 +100,8 @@ def test_parquet_export_is_partitioned_by_year_and_switched_in_one_rename(tmp_pa
         versions.append(version_id)
     assert current.is_symlink() and current.resolve().name == versions[-1]
     assert sorted(p.name for p in (current / "flows").iterdir()) == ["year=2023", "year=2024"]
+    by_year = _flows_by_year(current)
     with duckdb.connect() as con:
-        by_year = con.execute(
-            "select year, sum(value) from read_parquet(?, hive_partitioning = true) "
-            "group by year order by year",
-            [str(current / "flows" / "**" / "*.parquet")],
-        ).fetchall()
         dim = con.execute("select count(*) from read_parquet(?)", [str(current / "dim.parquet")])
         assert dim.fetchone() == (2,)
     assert by_year == [(2023, 5.0), (2024, 2.0)]
@@ -133,13 +139,7 @@ def test_parquet_export_writes_only_the_years_whose_rows_changed(tmp_path: Path)
     }
     assert second["year=2022/data_0.parquet"] == first["year=2022/data_0.parquet"]
     assert second["year=2023/data_0.parquet"] != first["year=2023/data_0.parquet"]
-    with duckdb.connect() as con:
-        by_year = con.execute(
-            "select year, sum(value) from read_parquet(?, hive_partitioning = true) "
-            "group by year order by year",
-            [str(second_export / "flows" / "**" / "*.parquet")],
-        ).fetchall()
-        assert by_year == [(2022, 1.0), (2023, 5.0), (2024, 2.0)]
+    assert _flows_by_year(second_export) == [(2022, 1.0), (2023, 5.0), (2024, 2.0)]
     # A column's type changes: every year is written again, none is linked.
     with duckdb.connect(str(build)) as con:
         con.execute("alter table marts.flows alter value type decimal(18, 3)")
