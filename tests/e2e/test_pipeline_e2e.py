@@ -19,6 +19,7 @@ Rare-earth mine production 2023 (t REO): China 240,000, United States 43,000, Bu
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
+import yaml
 from dbt_fixtures import dbt_test
 
 from critmin.pipeline import PipelineOutcome, run_pipeline
@@ -175,6 +177,24 @@ def test_running_twice_gives_the_same_marts(built: PipelineOutcome, tiny_run_cop
     assert _rows(again, contents) == before
     assert _rows(again, "select count(*) from raw.baci_trade") == [(5,)]
     assert _rows(again, "select count(*) from raw.quarantine") == [(1,)]
+
+
+def test_the_first_build_of_a_new_warehouse_reuses_the_projects_parse(tiny_run: Run) -> None:
+    """The session's first build of a fresh warehouse (`tiny_run`) starts from the dbt project's
+    own saved parse: dbt logs `UnableToPartialParse` when it has no saved parse ("saved manifest
+    not found") or one made with another profile, target or variables ("profile has changed"),
+    as it did when the profile named the build file by its full path."""
+    log = tiny_run.root / "warehouse" / ".build" / "dbt-target" / "dbt.log"
+    events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    first = events[0]["info"]["invocation_id"]
+    names = [event["info"]["name"] for event in events if event["info"]["invocation_id"] == first]
+    assert "FoundStats" in names  # the build's own parse, at info level
+    assert "UnableToPartialParse" not in names, [
+        event["info"]["msg"] for event in events if event["info"]["name"] == "UnableToPartialParse"
+    ]
+    profile = yaml.safe_load((log.parent / "profile" / "profiles.yml").read_text(encoding="utf-8"))
+    # The build file by its name: dbt is started in its folder.
+    assert profile["critmin"]["outputs"]["dev"]["path"] == "critmin.duckdb.run"
 
 
 def test_gx_suite_fails_on_a_broken_mart(built: PipelineOutcome, tmp_path: Path) -> None:
