@@ -40,6 +40,7 @@ from dagster_dbt import (
     DbtProjectPreparer,
     dbt_assets,
 )
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 from dagster_shared import record
 from dbt.version import __version__ as DBT_VERSION
 from packaging import version
@@ -273,11 +274,9 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
             plan = build_state.plan_build(con, dbt_code_digest(DBT_PROJECT_DIR, dbt.target))
         # Only trade years changed: what does not descend from the trade rows (or the loader's
         # own tables) was built from the same inputs by the last complete build, and is kept.
-        kept = (
-            []
-            if plan.full_refresh or not whole
-            else kept_nodes(json.loads(project.manifest_path.read_text(encoding="utf-8")))
-        )
+        # The project's manifest as the assets were defined from it (not read again: 2 MB).
+        manifest = get_manifest_and_translator_from_dbt_assets([context.assets_def])[0]
+        kept = [] if plan.full_refresh or not whole else kept_nodes(manifest)
         note = f"; {len(kept)} nodes not reading trade kept" if kept else ""
         progress.active().line("dbt plan", plan.describe() + note)
         # Yielded first: a kept model never reads a rebuilt one, and a multi-asset yields its
@@ -303,7 +302,7 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
                     build_state.record_build(con, plan)
                 else:
                     build_state.drop_years_to_build(con)
-        yield from with_table_metadata(events, warehouse.file, _manifest(target))
+        yield from with_table_metadata(events, warehouse.file, manifest)
 
     return critmin_dbt_models
 
