@@ -10,15 +10,18 @@ generator, or the generator closed.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from orchestration.defs.transform import end_process, stream_to_the_end
+from orchestration.defs.transform import end_process, stream_to_the_end, write_dbt_launcher
 
 # "ready" is printed inside the try: a SIGINT sent as soon as the line is read must land where
 # it is handled (printed before the try, it could arrive in between and end the child with -2).
@@ -91,3 +94,52 @@ def test_a_step_closed_early_ends_dbt() -> None:
     next(events)
     events.close()
     assert process.poll() == 3
+
+
+# The process that starts dbt in a run: it runs the launcher, then waits on its stdin.
+STARTS_DBT = """
+import subprocess, sys
+subprocess.Popen([sys.argv[1], "build", "--full-refresh"])
+sys.stdin.read()
+"""
+
+# Stands in for dbt: says who and where it is and what it was asked, then runs until killed.
+FAKE_DBT = '#!/bin/sh\necho "$$ $PWD $*"\nexec sleep 3600\n'
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is Linux's")
+def test_dbt_started_by_the_launcher_runs_in_its_folder_and_dies_with_its_parent(
+    tmp_path: Path,
+) -> None:
+    """`write_dbt_launcher` starts dbt in the folder asked for (the build file's, which its
+    profile names by name) with dbt's arguments, and the kernel kills it when the process that
+    started it is killed (`kill -9`: no handler of that process runs).
+
+    The fake dbt inherits the starting process's stdout, a pipe this test reads: the pipe ends
+    (end of file) only once both have exited. Before the parent-death signal, the fake dbt would
+    have lived on for an hour; the reader thread's limit turns that into a failure."""
+    fake = tmp_path / "fake-dbt"
+    fake.write_text(FAKE_DBT, encoding="utf-8")
+    fake.chmod(0o755)
+    build_folder = tmp_path / "build folder"
+    build_folder.mkdir()
+    launcher = write_dbt_launcher(tmp_path / "profile", fake, cwd=build_folder)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", STARTS_DBT, str(launcher)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert parent.stdout is not None
+    pid, rest = parent.stdout.readline().decode().rstrip("\n").split(" ", 1)
+    assert rest == f"{build_folder} build --full-refresh"
+    parent.kill()
+    parent.wait()
+    rest_of_output: list[bytes] = []
+    reader = threading.Thread(target=lambda: rest_of_output.append(parent.stdout.read()))
+    reader.start()
+    reader.join(timeout=120)
+    if reader.is_alive():
+        os.kill(int(pid), signal.SIGKILL)
+        reader.join()
+        pytest.fail(f"dbt (pid {pid}) outlived the process that started it")
+    assert rest_of_output == [b""]
