@@ -103,9 +103,12 @@ class CritminDbtPreparer(DbtProjectPreparer):
 
     def prepare(self, project: DbtProject) -> None:
         """`dbt parse` into the project's target folder. On DuckDB it parses with the profile a
-        run writes for the default build file (`PARSED_BUILD_NAME`), so that the first build of
-        a new warehouse starts from this parse (`seed_partial_parse`) instead of parsing the
-        whole project again (3 to 5 s)."""
+        run writes for the default build file (`PARSED_BUILD_NAME`), written to
+        `build_parse_dir`, and keeps the saved parse there beside it: the first build of a new
+        warehouse starts from it (`seed_partial_parse`) instead of parsing the whole project
+        again (3 to 5 s). The target folder's own copy is not used: any dbt command run in the
+        project (by hand, or SQLFluff's dbt templater in `make lint`) replaces it with a parse
+        made for the committed profile."""
         env = {
             **os.environ,
             BUILD_WAREHOUSE_ENV: str(project.project_dir / "target" / "parse.duckdb"),
@@ -115,13 +118,15 @@ class CritminDbtPreparer(DbtProjectPreparer):
         profiles_dir = None
         if target != spark.SPARK_TARGET:
             profiles_dir = write_build_profile(
-                project.manifest_path.parent / "profile", Path(PARSED_BUILD_NAME), 1, target
+                build_parse_dir(project), Path(PARSED_BUILD_NAME), 1, target
             )
             args += ["--target", target]
         _run_dbt(args, env, project, profiles_dir)
         manifest = project.manifest_path
         if not manifest.exists():
             raise RuntimeError(f"dbt parse of {project.project_dir} wrote no {manifest}")
+        if profiles_dir is not None:
+            shutil.copyfile(manifest.parent / PARTIAL_PARSE_FILE, profiles_dir / PARTIAL_PARSE_FILE)
 
 
 def dbt_project(target: str = DEFAULT_DBT_TARGET) -> DbtProject:
@@ -186,13 +191,18 @@ PARSED_BUILD_NAME = f"{DEFAULT_WAREHOUSE.name}.run"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
+def build_parse_dir(project: DbtProject) -> Path:
+    """Where the project's parse for builds is kept, with the profile it was made with."""
+    return project.manifest_path.parent / "build-parse"
+
+
 def seed_partial_parse(project: DbtProject, target: Path) -> bool:
     """Give the artifacts folder `target` of a build that has none the project's saved parse.
 
     dbt reuses a saved parse only when the profile, the target, the variables, its version and
     the project's `dbt_project.yml` are those it was made with (else it parses the whole project,
     as without one), and re-parses the files changed since. Returns whether it copied one."""
-    saved = project.manifest_path.parent / PARTIAL_PARSE_FILE
+    saved = build_parse_dir(project) / PARTIAL_PARSE_FILE
     seeded = target / PARTIAL_PARSE_FILE
     if seeded.exists() or not saved.is_file():
         return False
