@@ -146,10 +146,14 @@ def prepared_dbt_project(settings: Settings) -> DbtProject:
 
 
 def ensure_manifest(project: DbtProject) -> Path:
-    """Parse the dbt project when its manifest is missing or older than any model file."""
+    """Parse the dbt project when its manifest is missing or older than any model file, or
+    (on DuckDB) when its parse for builds is missing."""
     manifest = project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_dbt_source_mtime(
-        project.project_dir
+    for_builds = (project.target or DEFAULT_DBT_TARGET) != spark.SPARK_TARGET
+    if (
+        not manifest.exists()
+        or manifest.stat().st_mtime < _newest_dbt_source_mtime(project.project_dir)
+        or (for_builds and not (build_parse_dir(project) / PARTIAL_PARSE_FILE).exists())
     ):
         project.preparer.prepare(project)
     return manifest
