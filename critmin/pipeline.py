@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import shutil
 import time
@@ -405,6 +406,11 @@ def _execute(
         from orchestration.definitions import build_defs
         from orchestration.defs.schedules import FULL_REFRESH_JOB, refresh_request
 
+        # Dagster keeps the current instance's definitions state in a context variable, which
+        # an instance entered and never exited earlier in this process (a scheduler's or a
+        # test's evaluation context) sets back to its own, long gone, when the garbage collector
+        # finalizes it: collected now, before this run's instance is entered, not in its block.
+        gc.collect()
         with DagsterInstance.ephemeral() as instance:
             # Resolved inside the instance's block: Dagster reads its definitions state through
             # the current instance, and one left current by an earlier, gone instance in the

@@ -288,10 +288,13 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
             plan = build_state.plan_build(con, dbt_code_digest(DBT_PROJECT_DIR, dbt.target))
         # Only trade years changed: what does not descend from the trade rows (or the loader's
         # own tables) was built from the same inputs by the last complete build, and is kept.
+        # No trade year changed: only the loader's tables did, and what reads trade is kept too.
         # The project's manifest as the assets were defined from it (not read again: 2 MB).
         manifest = get_manifest_and_translator_from_dbt_assets([context.assets_def])[0]
-        kept = [] if plan.full_refresh or not whole else kept_nodes(manifest)
-        note = f"; {len(kept)} nodes not reading trade kept" if kept else ""
+        changing = CHANGING_SOURCES if plan.years else LOADER_SOURCES
+        kept = [] if plan.full_refresh or not whole else kept_nodes(manifest, changing)
+        reading = "trade" if plan.years else "the loader's tables"
+        note = f"; {len(kept)} nodes not reading {reading} kept" if kept else ""
         progress.active().line("dbt plan", plan.describe() + note)
         # Yielded first: a kept model never reads a rebuilt one, and a multi-asset yields its
         # outputs in the order of their dependencies.
@@ -323,12 +326,17 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
 
 # The sources whose changed rows a build after changed trade years follows: the trade rows, and
 # the loader's own tables (quarantine, load log), which every run changes.
-CHANGING_SOURCES = (("baci", "baci_trade"), ("warehouse", None))
+LOADER_SOURCES: tuple[tuple[str, str | None], ...] = (("warehouse", None),)
+CHANGING_SOURCES = (("baci", "baci_trade"), *LOADER_SOURCES)
 
 
-def kept_nodes(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The models, seeds and data tests of `manifest` that do not descend from
-    `CHANGING_SOURCES`, dependencies first: what a build after changed trade years keeps.
+def kept_nodes(
+    manifest: Mapping[str, Any], changing: Sequence[tuple[str, str | None]] = CHANGING_SOURCES
+) -> list[dict[str, Any]]:
+    """The models, seeds and data tests of `manifest` that do not descend from the sources
+    `changing` ((source name, table or None for all its tables)), dependencies first: what a
+    build after changed trade years keeps (`CHANGING_SOURCES`), or one after a load that changed
+    no trade year (`LOADER_SOURCES`).
 
     A view on sources only is kept too: it stores no rows, and its definition is the project's
     code, which such a build has not changed. Its tests, which read the changed rows, run."""
@@ -337,7 +345,7 @@ def kept_nodes(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
         for unique_id, source in manifest["sources"].items()
         if any(
             source["source_name"] == name and table in (None, source["name"])
-            for name, table in CHANGING_SOURCES
+            for name, table in changing
         )
     ]
     descendants: set[str] = set()

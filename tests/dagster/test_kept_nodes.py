@@ -44,3 +44,21 @@ def test_kept_nodes_are_those_not_reading_trade_dependencies_first() -> None:
                 assert parent in position, (node["name"], parent)
                 assert position[parent] < position[node["unique_id"]], (node["name"], parent)
     assert {node["resource_type"] for node in kept} == {"model", "seed", "test"}
+
+
+def test_after_a_load_that_changed_no_trade_year_only_the_loaders_tables_are_read() -> None:
+    """No trade year changed (a run with no new files): what reads trade was built from the same
+    rows by the last complete build and is kept; only the tests of the loader's own tables, which
+    every run writes, run."""
+    manifest = _manifest()
+    kept = {node["unique_id"] for node in transform.kept_nodes(manifest, transform.LOADER_SOURCES)}
+    run = {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "test") and unique_id not in kept
+    }
+    names = {manifest["nodes"][unique_id]["name"] for unique_id in run}
+    assert names and all("stg_warehouse__" in name for name in names), names
+    assert {manifest["nodes"][u]["resource_type"] for u in run} == {"test"}
+    kept_names = {manifest["nodes"][u]["name"] for u in kept}
+    assert {"fct_trade_flows", "mart_alternative_suppliers", "stg_baci__trade"} <= kept_names

@@ -118,14 +118,14 @@ def test_sensor_asks_only_for_the_years_that_changed(tmp_path: Path) -> None:
     with dg.instance_for_test() as instance:
 
         def tick(cursor: str | None) -> tuple[dg.RunRequest | dg.SkipReason, str | None]:
-            context = dg.build_sensor_context(
+            with dg.build_sensor_context(
                 instance=instance,
                 cursor=cursor,
                 resources={"landing": LandingResource(data_dir=str(landing))},
                 definitions=defs,
-            )
-            result = schedules.landing_directory_sensor(context)
-            return result, context.cursor
+            ) as context:
+                result = schedules.landing_directory_sensor(context)
+                return result, context.cursor
 
         first, cursor = tick(None)
         assert first.tags["dagster/asset_partition_range_start"] == "2023"
@@ -157,12 +157,17 @@ def test_schedule_loads_every_landed_year(tmp_path: Path) -> None:
     _write_year(landing / "baci", 2021, ["2021,156,699,284690,1.000,1.000"])
     _write_year(landing / "baci", 2023, ["2023,156,699,284690,1.000,1.000"])
     defs = build_defs(resolve_settings(data_dir=landing, warehouse=tmp_path / "critmin.duckdb"))
-    with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(
+    # The context is closed here: it enters an instance of its own (from the test instance's
+    # reference), which otherwise stays current until the garbage collector finalizes it, in the
+    # middle of a later test, and puts back this block's instance after it is gone.
+    with (
+        dg.instance_for_test() as instance,
+        dg.build_schedule_context(
             instance=instance,
             resources={"landing": LandingResource(data_dir=str(landing))},
             repository_def=defs.get_repository_def(),
-        )
+        ) as context,
+    ):
         request = schedules.monthly_refresh(context)
         assert request.tags["dagster/asset_partition_range_start"] == "2021"
         assert request.tags["dagster/asset_partition_range_end"] == "2023"
@@ -277,7 +282,8 @@ def test_a_run_reads_only_changed_years_and_builds_the_marts_of_a_full_refresh(
     keeps 2022's rows as loaded, and dbt rebuilds only 2023 and 2024 in the models incremental by
     year. Its marts are those of a run that reads all three years into a new warehouse. Then
     2022's file leaves: the third run deletes that year from those models, and again its marts
-    are a full refresh's."""
+    are a full refresh's. A fourth run with nothing new runs only the tests of the loader's
+    tables and leaves every mart as it was."""
     from critmin.pipeline import run_pipeline
 
     landing = tiny_landing(tmp_path / "landing")
@@ -333,3 +339,18 @@ def test_a_run_reads_only_changed_years_and_builds_the_marts_of_a_full_refresh(
             "select count(*) from marts.fct_trade_flows where year = 2022"
         ).fetchone() == (0,)
     _same_marts_as_a_full_refresh(landing, serving, tmp_path / "fresh2" / "critmin.duckdb")
+
+    # Nothing new lands: only the loader's own tables change, and dbt runs their tests alone.
+    before = _mart_tables(serving)
+    fourth = run_pipeline(settings, echo=lambda _: None)
+    assert fourth.success and fourth.published
+    assert re.fullmatch(
+        r"no trade year changed; 2 kept; \d+ nodes not reading the loader's tables kept",
+        _plan(fourth),
+    )
+    results = json.loads((tmp_path / ".build" / "dbt-target" / "run_results.json").read_text())
+    ran = {result["unique_id"] for result in results["results"]}
+    assert ran and all(
+        unique_id.startswith("test.") and "stg_warehouse__" in unique_id for unique_id in ran
+    ), ran
+    assert _mart_tables(serving) == before
