@@ -19,6 +19,7 @@ from critmin.coverage import MineralCoverage, mineral_coverage
 from ingest.landing import read_landing_info
 from orchestration.settings import Settings
 from warehouse import access, publish
+from warehouse.paths import work_file
 
 if TYPE_CHECKING:
     from orchestration.defs.quality import MartValidation
@@ -310,15 +311,6 @@ def heal_build(build: Path) -> list[str]:
                 "rebuilt from the landing files"
             )
     return repairs
-
-
-def work_file(build: Path) -> Path:
-    """The name under which a run writes `build`: the same in every run, so that dbt, whose
-    profile names it, keeps its parsed project from one run to the next (a profile that changes
-    makes dbt parse the whole project again). dbt ends with the run that started it, even when
-    that run is killed (`orchestration.defs.transform.write_dbt_launcher`), so no process of an
-    earlier run writes this file while a later one does."""
-    return build.with_name(f"{build.name}.run")
 
 
 def build_problem(build: Path) -> str | None:

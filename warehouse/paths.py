@@ -41,6 +41,15 @@ def build_path(serving: Path) -> Path:
     return serving.parent / ".build" / serving.name
 
 
+def work_file(build: Path) -> Path:
+    """The name under which a run writes `build`: the same in every run, so that dbt, whose
+    profile names it, keeps its parsed project from one run to the next (a profile that changes
+    makes dbt parse the whole project again). dbt ends with the run that started it, even when
+    that run is killed (`orchestration.defs.transform.write_dbt_launcher`), so no process of an
+    earlier run writes this file while a later one does."""
+    return build.with_name(f"{build.name}.run")
+
+
 def export_dir(serving: Path) -> Path:
     """Where the Parquet copies of the marts go: `$CRITMIN_EXPORT_DIR`, else `parquet/` beside
     the serving file."""

@@ -50,7 +50,13 @@ from orchestration import dbt_docs, expectations, progress, spark
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DEFAULT_DBT_TARGET, SPARK_DIR_ENV, Settings
 from warehouse import access, build_state
-from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR, DEFAULT_WAREHOUSE
+from warehouse.paths import (
+    BUILD_WAREHOUSE_ENV,
+    DBT_PROJECT_DIR,
+    DEFAULT_WAREHOUSE,
+    build_path,
+    work_file,
+)
 
 # The dbt installed beside this Python, whether or not the virtual environment is on PATH.
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
@@ -103,8 +109,8 @@ class CritminDbtPreparer(DbtProjectPreparer):
 
     def prepare(self, project: DbtProject) -> None:
         """`dbt parse` into the project's target folder. On DuckDB it parses with the profile a
-        run writes for the default build file (`PARSED_BUILD_NAME`), written to
-        `build_parse_dir`, and keeps the saved parse there beside it: the first build of a new
+        run writes for the default build file (`PARSED_BUILD_NAME`), written to the folder of
+        `build_parse_file`, and keeps the saved parse there beside it: the first build of a new
         warehouse starts from it (`seed_partial_parse`) instead of parsing the whole project
         again (3 to 5 s). The target folder's own copy is not used: any dbt command run in the
         project (by hand, or SQLFluff's dbt templater in `make lint`) replaces it with a parse
@@ -113,20 +119,19 @@ class CritminDbtPreparer(DbtProjectPreparer):
             **os.environ,
             BUILD_WAREHOUSE_ENV: str(project.project_dir / "target" / "parse.duckdb"),
         }
-        target = project.target or DEFAULT_DBT_TARGET
         args = ["parse", "--quiet", "--target-path", str(project.target_path)]
+        saved = build_parse_file(project)
         profiles_dir = None
-        if target != spark.SPARK_TARGET:
-            profiles_dir = write_build_profile(
-                build_parse_dir(project), Path(PARSED_BUILD_NAME), 1, target
-            )
+        if saved is not None:
+            target = project.target or DEFAULT_DBT_TARGET
+            profiles_dir = write_build_profile(saved.parent, Path(PARSED_BUILD_NAME), 1, target)
             args += ["--target", target]
         _run_dbt(args, env, project, profiles_dir)
         manifest = project.manifest_path
         if not manifest.exists():
             raise RuntimeError(f"dbt parse of {project.project_dir} wrote no {manifest}")
-        if profiles_dir is not None:
-            shutil.copyfile(manifest.parent / PARTIAL_PARSE_FILE, profiles_dir / PARTIAL_PARSE_FILE)
+        if saved is not None:
+            shutil.copyfile(manifest.parent / PARTIAL_PARSE_FILE, saved)
 
 
 def dbt_project(target: str = DEFAULT_DBT_TARGET) -> DbtProject:
@@ -149,11 +154,11 @@ def ensure_manifest(project: DbtProject) -> Path:
     """Parse the dbt project when its manifest is missing or older than any model file, or
     (on DuckDB) when its parse for builds is missing."""
     manifest = project.manifest_path
-    for_builds = (project.target or DEFAULT_DBT_TARGET) != spark.SPARK_TARGET
+    saved = build_parse_file(project)
     if (
         not manifest.exists()
         or manifest.stat().st_mtime < _newest_dbt_source_mtime(project.project_dir)
-        or (for_builds and not (build_parse_dir(project) / PARTIAL_PARSE_FILE).exists())
+        or (saved is not None and not saved.exists())
     ):
         project.preparer.prepare(project)
     return manifest
@@ -189,30 +194,32 @@ def _run_dbt(
         )
 
 
-# The build file a run writes for the default warehouse (`critmin.pipeline.work_file`): the name
-# the project's own parse is made for.
-PARSED_BUILD_NAME = f"{DEFAULT_WAREHOUSE.name}.run"
+# The build file a run writes for the default warehouse: the name the project's own parse is
+# made for.
+PARSED_BUILD_NAME = work_file(build_path(DEFAULT_WAREHOUSE)).name
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
-def build_parse_dir(project: DbtProject) -> Path:
-    """Where the project's parse for builds is kept, with the profile it was made with."""
-    return project.manifest_path.parent / "build-parse"
+def build_parse_file(project: DbtProject) -> Path | None:
+    """Where the project's parse for builds is kept, beside the profile it was made with; None
+    on the spark target, whose builds are not seeded."""
+    if (project.target or DEFAULT_DBT_TARGET) == spark.SPARK_TARGET:
+        return None
+    return project.manifest_path.parent / "build-parse" / PARTIAL_PARSE_FILE
 
 
-def seed_partial_parse(project: DbtProject, target: Path) -> bool:
+def seed_partial_parse(project: DbtProject, target: Path) -> None:
     """Give the artifacts folder `target` of a build that has none the project's saved parse.
 
     dbt reuses a saved parse only when the profile, the target, the variables, its version and
     the project's `dbt_project.yml` are those it was made with (else it parses the whole project,
-    as without one), and re-parses the files changed since. Returns whether it copied one."""
-    saved = build_parse_dir(project) / PARTIAL_PARSE_FILE
+    as without one), and re-parses the files changed since."""
+    saved = build_parse_file(project)
     seeded = target / PARTIAL_PARSE_FILE
-    if seeded.exists() or not saved.is_file():
-        return False
+    if saved is None or seeded.exists() or not saved.is_file():
+        return
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(saved, seeded)
-    return True
 
 
 def dbt_target_dir(build: Path) -> Path:
@@ -291,9 +298,10 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
         # No trade year changed: only the loader's tables did, and what reads trade is kept too.
         # The project's manifest as the assets were defined from it (not read again: 2 MB).
         manifest = get_manifest_and_translator_from_dbt_assets([context.assets_def])[0]
-        changing = CHANGING_SOURCES if plan.years else LOADER_SOURCES
+        changing, reading = (
+            (CHANGING_SOURCES, "trade") if plan.years else (LOADER_SOURCES, "the loader's tables")
+        )
         kept = [] if plan.full_refresh or not whole else kept_nodes(manifest, changing)
-        reading = "trade" if plan.years else "the loader's tables"
         note = f"; {len(kept)} nodes not reading {reading} kept" if kept else ""
         progress.active().line("dbt plan", plan.describe() + note)
         # Yielded first: a kept model never reads a rebuilt one, and a multi-asset yields its
@@ -703,7 +711,7 @@ def write_dbt_launcher(folder: Path, dbt: Path, cwd: Path | None = None) -> Path
     with the process that started it.
 
     dbt writes the build file, and a run writes it under the same name every time (so that dbt
-    reuses its parse, `critmin.pipeline.work_file`): a dbt left running by a run that was killed
+    reuses its parse, `warehouse.paths.work_file`): a dbt left running by a run that was killed
     would write into the next run's file. The launcher asks the kernel to kill dbt when the
     process that launched it ends (the parent-death signal, which the exec into dbt keeps). On
     other systems than Linux dbt is run as it is, in the caller's folder."""

@@ -79,3 +79,37 @@ def test_models_and_seeds_get_their_row_count_and_columns_as_built(tmp_path: Pat
     assert seed.metadata["dagster/row_count"].value == 1
     # A relation the warehouse does not hold keeps the event as dbt reported it.
     assert gone is events[4]
+
+
+def test_a_dbt_command_opens_no_dbt_adapter_in_the_runs_process(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """dagster-dbt's resource opens a dbt adapter in the calling process before each command
+    (for its row-count and column fetchers, which `with_table_metadata` replaces; 3 to 8 s a
+    run); `CritminDbtCliResource` opens none. The same `dbt parse` through dagster-dbt's own
+    resource does register one: were dagster-dbt to stop doing so (or rename the private method
+    the project's resource overrides), this test says the override no longer applies."""
+    from dagster_dbt import DbtCliResource
+    from dbt.adapters.factory import FACTORY, reset_adapters
+
+    from orchestration.defs.transform import DBT_EXECUTABLE, CritminDbtCliResource
+    from warehouse.paths import BUILD_WAREHOUSE_ENV, DBT_PROJECT_DIR
+
+    monkeypatch.setenv(BUILD_WAREHOUSE_ENV, str(tmp_path / "parse.duckdb"))
+    settings = {
+        "project_dir": str(DBT_PROJECT_DIR),
+        "profiles_dir": str(DBT_PROJECT_DIR),
+        "dbt_executable": str(DBT_EXECUTABLE),
+        "target": "dev",
+    }
+    opened = {}
+    for name, resource in (
+        ("critmin", CritminDbtCliResource(**settings)),
+        ("dagster-dbt", DbtCliResource(**settings)),
+    ):
+        reset_adapters()
+        invocation = resource.cli(["parse", "--quiet"], target_path=tmp_path / name)
+        invocation.wait()
+        opened[name] = sorted(FACTORY.adapters)
+    reset_adapters()
+    assert opened == {"critmin": [], "dagster-dbt": ["duckdb"]}
