@@ -16,6 +16,7 @@ would give on the whole frame at a cost that does not grow with the mart's size.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -241,6 +242,10 @@ def warm_up() -> None:
     otherwise spend their first seconds on the import. The first check waits for the thread."""
     global _warm_up
     if _warm_up is None:
+        # SQLAlchemy's ORM, which Great Expectations imports and Dagster's event storage loads on
+        # first use, is imported here first: two threads importing it at once can fail one
+        # of them ("partially initialized module 'sqlalchemy.orm.exc'"), seen once in a run.
+        importlib.import_module("sqlalchemy.orm")
         _warm_up = threading.Thread(target=_new_context, name="critmin-gx-warm-up", daemon=True)
         _warm_up.start()
 

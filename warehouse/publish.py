@@ -13,7 +13,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,27 +80,70 @@ def prepare(build: Path, run_id: str, landing_dir: str) -> str:
     return version_id
 
 
+class StagedCopy:
+    """A copy of the closed, checkpointed build file being written beside the serving file (in
+    a thread of its own: the copy is the kernel's work, so the export and the docs are written
+    meanwhile), then renamed over it by `swap_in`. `discard` waits for the copy and removes it
+    when it was not swapped in; call it in every case (`staged_copy` does)."""
+
+    def __init__(self, build: Path, serving: Path, version_id: str) -> None:
+        serving.parent.mkdir(parents=True, exist_ok=True)
+        self.serving = serving
+        self.version_id = version_id
+        self.incoming = serving.with_name(f".{serving.name}.{version_id}.incoming")
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._copy, args=(build,), name="critmin-serving-copy", daemon=True
+        )
+        self._thread.start()
+
+    def _copy(self, build: Path) -> None:
+        try:
+            shutil.copyfile(build, self.incoming)
+            _fsync(self.incoming)
+        except BaseException as error:  # noqa: BLE001 - raised again by swap_in
+            self._error = error
+
+    def swap_in(self) -> Published:
+        """Wait for the copy, then replace the serving file with it in one rename."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        kept = None
+        if serving_problem(self.serving) is not None:
+            # Keep the damaged file for inspection (a hard link: the rename below stays atomic).
+            kept = set_aside(
+                self.serving, self.serving.with_name(f"{self.serving.name}.broken"), link=True
+            )
+        os.replace(self.incoming, self.serving)
+        _fsync(self.serving.parent)
+        return Published(
+            version_id=self.version_id,
+            serving=self.serving,
+            built_at=datetime.now(UTC),
+            replaced_unreadable=kept,
+        )
+
+    def discard(self) -> None:
+        """Wait for the copy and remove it, unless `swap_in` put it in place."""
+        self._thread.join()
+        self.incoming.unlink(missing_ok=True)
+
+
+@contextmanager
+def staged_copy(build: Path, serving: Path, version_id: str) -> Iterator[StagedCopy]:
+    """A `StagedCopy` of `build` for `serving`, discarded on leaving unless swapped in."""
+    copy = StagedCopy(build, serving, version_id)
+    try:
+        yield copy
+    finally:
+        copy.discard()
+
+
 def swap_in(build: Path, serving: Path, version_id: str) -> Published:
     """Replace `serving` with a copy of the closed, checkpointed `build`, in one rename."""
-    serving.parent.mkdir(parents=True, exist_ok=True)
-    incoming = serving.with_name(f".{serving.name}.{version_id}.incoming")
-    kept = None
-    try:
-        shutil.copyfile(build, incoming)
-        _fsync(incoming)
-        if serving_problem(serving) is not None:
-            # Keep the damaged file for inspection (a hard link: the rename below stays atomic).
-            kept = set_aside(serving, serving.with_name(f"{serving.name}.broken"), link=True)
-        os.replace(incoming, serving)
-        _fsync(serving.parent)
-    finally:
-        incoming.unlink(missing_ok=True)
-    return Published(
-        version_id=version_id,
-        serving=serving,
-        built_at=datetime.now(UTC),
-        replaced_unreadable=kept,
-    )
+    with staged_copy(build, serving, version_id) as copy:
+        return copy.swap_in()
 
 
 def set_aside(path: Path, kept: Path, link: bool = False) -> Path:

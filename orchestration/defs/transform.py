@@ -304,9 +304,6 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
         kept = [] if plan.full_refresh or not whole else kept_nodes(manifest, changing)
         note = f"; {len(kept)} nodes not reading {reading} kept" if kept else ""
         progress.active().line("dbt plan", plan.describe() + note)
-        # Yielded first: a kept model never reads a rebuilt one, and a multi-asset yields its
-        # outputs in the order of their dependencies.
-        yield from kept_outputs(context, kept)
         # Only the nodes named: by default dbt also leaves out every test touching an excluded
         # model, such as the relationship tests of rebuilt marts to their dimensions.
         exclude = (
@@ -317,8 +314,16 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
         seed_partial_parse(project, target)
         built = False
         try:
+            # The kept models' outputs are yielded first (a kept model never reads a rebuilt
+            # one, and a multi-asset yields its outputs in the order of their dependencies),
+            # while dbt starts in its own process.
             events = yield from dbt_build(
-                context, dbt.building(warehouse.file, target), target, plan.full_refresh, exclude
+                context,
+                dbt.building(warehouse.file, target),
+                target,
+                plan.full_refresh,
+                exclude,
+                first=kept_outputs(context, kept),
             )
             built = True
         finally:
@@ -419,13 +424,14 @@ def dbt_build(
     target: Path,
     full_refresh: bool = False,
     selection: Sequence[str] = (),
+    first: Iterable[Any] = (),
 ) -> Generator[Any, None, list[Any]]:
     """Run `dbt build` (unit tests left out; `--full-refresh` when asked; with the selection
     arguments `selection`) with its artifacts in `target`, showing its progress, and return its
-    events once it has ended, for the caller to add the tables' metadata. When dbt fails, the
-    events of the nodes that finished are yielded and dbt's error is raised."""
+    events once it has ended, for the caller to add the tables' metadata. The events `first`
+    are yielded once dbt has started, while it runs. When dbt fails, the events of the nodes
+    that finished are yielded and dbt's error is raised."""
     started = time.perf_counter()
-    expectations.warm_up()
     args = ["build", "--exclude-resource-type", "unit_test", *selection]
     with progress.dbt_output():
         build = dbt.cli(
@@ -433,6 +439,15 @@ def dbt_build(
             context=context,
             target_path=target,
         )
+        try:
+            yield from first
+        except BaseException:
+            end_process(build.process)
+            raise
+        # Only now: Great Expectations' imports in that thread and Dagster's handling of the
+        # events `first` in this one, both importing modules of SQLAlchemy, fail each other
+        # ("partially initialized module") when they meet.
+        expectations.warm_up()
         events, failure = collect_to_the_end(build)
     if failure is not None:
         yield from events

@@ -43,6 +43,33 @@ def _build_with(path: Path, flows: list[tuple[int, float]]) -> None:
         con.execute("insert into marts.dim values ('a'), ('b')")
 
 
+def test_a_staged_copy_left_without_swap_in_leaves_the_serving_file_and_no_copy(
+    tmp_path: Path,
+) -> None:
+    """The publish copies the build file while it exports the marts and writes the docs: when
+    one of those fails, the copy is waited for and removed, and the serving file is the one
+    published before."""
+    build, serving = tmp_path / "build.duckdb", tmp_path / "serve" / "w.duckdb"
+    _build_with(build, [(2023, 1.0)])
+    first = publish.publish(build, serving, run_id="r1", landing_dir="/landing")
+    _build_with(build, [(2023, 1.0), (2024, 2.0)])
+    version = publish.prepare(build, "r2", "/landing")
+    with pytest.raises(RuntimeError, match="export failed"):
+        with publish.staged_copy(build, serving, version):
+            # Read while the copy is written, as the export does.
+            with duckdb.connect(str(build), read_only=True) as con:
+                assert con.execute("select sum(value) from marts.flows").fetchone() == (3.0,)
+            raise RuntimeError("export failed")
+    assert _read_in_new_process(serving) == [first.version_id, 1.0]
+    assert sorted(p.name for p in serving.parent.iterdir()) == ["w.duckdb"]
+
+    with publish.staged_copy(build, serving, version) as copy:
+        published = copy.swap_in()
+    assert published.version_id == version
+    assert _read_in_new_process(serving) == [version, 3.0]
+    assert sorted(p.name for p in serving.parent.iterdir()) == ["w.duckdb"]
+
+
 def _read_in_new_process(serving: Path) -> list:
     script = (
         "import duckdb, json, sys; con = duckdb.connect(sys.argv[1], read_only=True); "

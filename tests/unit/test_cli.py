@@ -6,12 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from critmin import cli
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _warehouse(path: Path) -> Path:
@@ -90,3 +94,41 @@ def test_errors_say_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str
     bad_sql = cli.main(["query", "select * from nowhere", "--warehouse", str(_warehouse(missing))])
     assert bad_sql == 1
     assert "nowhere" in capsys.readouterr().err
+
+
+def test_the_command_ends_with_its_exit_code_and_all_of_its_output(tmp_path: Path) -> None:
+    """`python -m critmin.cli` (as the installed `critmin` script, `critmin.cli:entry`) ends the
+    process without tearing the interpreter down: what it printed into a pipe still arrives
+    whole (100,000 rows: far more than one buffer), the exit code is `main`'s, and the exit
+    handlers still run (an empty temporary folder that `tempfile` removes at exit is gone)."""
+    warehouse = _warehouse(tmp_path / "w.duckdb")
+    command = [sys.executable, "-m", "critmin.cli", "query", "--warehouse", str(warehouse)]
+    done = subprocess.run(
+        [*command, "select range as n from range(100000)", "--format", "csv"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "n" and lines[-1] == "99999" and len(lines) == 100_001
+
+    failed = subprocess.run(
+        [*command, "select no_such_column"], capture_output=True, text=True, cwd=REPO
+    )
+    assert failed.returncode == 1
+    assert "no_such_column" in failed.stderr
+
+    script = (
+        "import sys, tempfile; from critmin import cli; "
+        "held = tempfile.TemporaryDirectory(dir=sys.argv[1]); "
+        "sys.argv[1:] = ['query', 'select 7 as n', '--warehouse', sys.argv[2]]; cli.entry()"
+    )
+    ended = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path), str(warehouse)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert ended.returncode == 0 and "7" in ended.stdout, ended.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["w.duckdb"]
