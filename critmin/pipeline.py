@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gc
 import os
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from critmin.coverage import MineralCoverage, mineral_coverage
 from ingest.landing import read_landing_info
+from orchestration import dbt_server
 from orchestration.settings import Settings
 from warehouse import access, publish
 from warehouse.paths import work_file
@@ -391,7 +393,11 @@ def _execute(
     echo(f"critmin: building {warehouse} from {data_dir}{on}")
     echo(f"  complete log: {log_file}")
     # What loading prints (library warnings, dbt parse) goes to the log as well.
-    with progress.session(log_file, verbose=verbose) as display:
+    with (
+        progress.session(log_file, verbose=verbose) as display,
+        # Started first: dbt's imports happen in it while Dagster starts (`dbt_server`).
+        dbt_server.serving() if settings.engine != "spark" else contextlib.nullcontext(),
+    ):
         from dagster import DagsterInstance
 
         from orchestration.console import error_summary

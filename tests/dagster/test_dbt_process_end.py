@@ -11,6 +11,7 @@ generator, or the generator closed.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -21,7 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from orchestration import dbt_server
 from orchestration.defs.transform import end_process, stream_to_the_end, write_dbt_launcher
+
+REPO = Path(__file__).resolve().parents[2]
 
 # "ready" is printed inside the try: a SIGINT sent as soon as the line is read must land where
 # it is handled (printed before the try, it could arrive in between and end the child with -2).
@@ -143,3 +147,122 @@ def test_dbt_started_by_the_launcher_runs_in_its_folder_and_dies_with_its_parent
         reader.join()
         pytest.fail(f"dbt (pid {pid}) outlived the process that started it")
     assert rest_of_output == [b""]
+
+
+# Started by the tests below: starts a dbt server whose commands run the stand-in
+# `fake_dbt_entry:main`, then, once it listens, dbt through the launcher (argv[1]) with this
+# process's stdout; says the launcher's pid and, once it has ended, its exit code; then waits
+# for its stdin to end.
+STARTS_DBT_WITH_SERVER = """
+import subprocess, sys
+from orchestration import dbt_server
+with dbt_server.serving(entry="fake_dbt_entry:main") as server:
+    assert server.stdout.readline() == b"listening\\n"
+    launched = subprocess.Popen([sys.argv[1], *sys.argv[2:]])
+    print(f"launcher {launched.pid}", flush=True)
+    print(f"exit {launched.wait()}", flush=True)
+    sys.stdin.read()
+"""
+
+# The stand-in for dbt's command line, run in the server's forked child: says who and where it
+# is, what it was asked and a variable of the launcher's environment, then exits with the code
+# asked for (`exit N`) or runs until killed.
+FAKE_DBT_ENTRY = """
+import os, sys, time
+def main():
+    print(os.getpid(), os.getcwd(), " ".join(sys.argv[1:]), os.environ["CRITMIN_TEST_MARK"],
+          flush=True)
+    if sys.argv[1] == "exit":
+        sys.exit(int(sys.argv[2]))
+    time.sleep(3600)
+"""
+
+
+def _start_with_server(tmp_path: Path, *arguments: str) -> tuple[subprocess.Popen, Path, int]:
+    """The run stand-in started, with the launcher's pid and the folder dbt was started in."""
+    (tmp_path / "fake_dbt_entry.py").write_text(FAKE_DBT_ENTRY, encoding="utf-8")
+    build_folder = tmp_path / "build folder"
+    build_folder.mkdir()
+    # No dbt at that path: only the server can run the command.
+    launcher = write_dbt_launcher(tmp_path / "profile", tmp_path / "no-dbt-here", cwd=build_folder)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", STARTS_DBT_WITH_SERVER, str(launcher), *arguments],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)]),
+            "CRITMIN_TEST_MARK": "given",
+        },
+    )
+    assert parent.stdout is not None
+    word, pid = parent.stdout.readline().decode().split()
+    assert word == "launcher"
+    return parent, build_folder, int(pid)
+
+
+def _read_to_the_end(parent: subprocess.Popen, pid: int) -> bytes:
+    """The rest of `parent`'s stdout, which ends once it and every process holding it (the
+    fake dbt `pid`) have ended; a failure if that takes more than two minutes."""
+    rest: list[bytes] = []
+    reader = threading.Thread(target=lambda: rest.append(parent.stdout.read()))
+    reader.start()
+    reader.join(timeout=120)
+    if reader.is_alive():
+        os.kill(pid, signal.SIGKILL)
+        reader.join()
+        pytest.fail(f"dbt (pid {pid}) outlived the process that started it")
+    return rest[0]
+
+
+@pytest.mark.skipif(not dbt_server.available(), reason="the dbt server needs Linux")
+def test_a_dbt_command_forked_by_the_runs_server_dies_with_the_run(tmp_path: Path) -> None:
+    """With a dbt server started by the run (`dbt_server.serving`), the launcher's dbt is the
+    server's fork (another pid than the launcher's, which an exec into dbt would keep; and no
+    dbt at the launcher's path), in the folder asked for, with the launcher's arguments,
+    environment and stdout. When the run is killed (`kill -9`), the server and that dbt die
+    with it: the pipe the test reads ends."""
+    parent, build_folder, launcher = _start_with_server(tmp_path, "build", "--full-refresh")
+    pid, rest = parent.stdout.readline().decode().rstrip("\n").split(" ", 1)
+    assert rest == f"{build_folder} build --full-refresh given"
+    assert int(pid) != launcher
+    parent.kill()
+    parent.wait()
+    assert _read_to_the_end(parent, int(pid)) == b""
+
+
+@pytest.mark.skipif(not dbt_server.available(), reason="the dbt server needs Linux")
+def test_the_launcher_ends_with_its_forked_dbts_exit_code_and_takes_it_along(
+    tmp_path: Path,
+) -> None:
+    """The launcher ends with the exit code of the dbt the server forked for it (3 here); and
+    when the launcher is killed, the server kills that dbt (the run's `end_process` may kill the
+    launcher, and a dbt left running would hold the build file)."""
+    parent, _, launcher = _start_with_server(tmp_path, "exit", "3")
+    assert parent.stdout.readline().decode().endswith("/build folder exit 3 given\n")
+    assert parent.stdout.readline().decode().split() == ["exit", "3"]
+    parent.stdin.close()
+    parent.wait()
+    assert _read_to_the_end(parent, launcher) == b""
+
+    other = tmp_path / "again"
+    other.mkdir()
+    parent, _, launcher = _start_with_server(other, "build")
+    pid = int(parent.stdout.readline().decode().split()[0])
+    os.kill(launcher, signal.SIGKILL)
+    assert parent.stdout.readline().decode().split() == ["exit", str(-signal.SIGKILL)]
+    # The forked dbt ends while the server still runs (the run has not ended): a pidfd becomes
+    # readable when its process has exited.
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:  # already ended and reaped
+        pidfd = None
+    if pidfd is not None:
+        ended, _, _ = select.select([pidfd], [], [], 120)
+        os.close(pidfd)
+        if not ended:
+            os.kill(pid, signal.SIGKILL)
+            pytest.fail(f"dbt (pid {pid}) outlived its killed launcher")
+    parent.stdin.close()
+    parent.wait()
+    assert _read_to_the_end(parent, pid) == b""
