@@ -75,14 +75,14 @@ def test_each_rule_catches_its_violation(tmp_path: Path) -> None:
             "ingest/reader.py:3: ingest.reader imports orchestration.settings, a higher layer",
             "warehouse/c.py:7: runs prepare() at import; call it from a function",
             "orchestration/settings.py:3: writes the process environment "
-            "(os.environ['CRITMIN_DATA_DIR']); pass the value as an argument (only "
-            "critmin/cli.py may)",
+            "(os.environ['CRITMIN_DATA_DIR']); pass the value as an argument (only the "
+            "entry points may)",
             "orchestration/settings.py:5: writes the process environment "
-            "(os.environ.setdefault(...)); pass the value as an argument (only critmin/cli.py "
-            "may)",
+            "(os.environ.setdefault(...)); pass the value as an argument (only the entry "
+            "points may)",
             "orchestration/settings.py:6: writes the process environment "
-            "(os.environ['CRITMIN_WAREHOUSE']); pass the value as an argument (only "
-            "critmin/cli.py may)",
+            "(os.environ['CRITMIN_WAREHOUSE']); pass the value as an argument (only the "
+            "entry points may)",
             "import cycle: warehouse.a <-> warehouse.b",
         ]
     )
