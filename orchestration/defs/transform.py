@@ -304,13 +304,8 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
         kept = [] if plan.full_refresh or not whole else kept_nodes(manifest, changing)
         note = f"; {len(kept)} nodes not reading {reading} kept" if kept else ""
         progress.active().line("dbt plan", plan.describe() + note)
-        # Only the nodes named: by default dbt also leaves out every test touching an excluded
-        # model, such as the relationship tests of rebuilt marts to their dimensions.
-        exclude = (
-            ["--exclude", " ".join(node["name"] for node in kept), "--indirect-selection", "empty"]
-            if kept
-            else []
-        )
+        # dbt runs what is not kept, named by the selector of the same sources.
+        selection = ["--selector", BUILD_SELECTORS[changing]] if kept else []
         seed_partial_parse(project, target)
         built = False
         try:
@@ -322,7 +317,7 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
                 dbt.building(warehouse.file, target),
                 target,
                 plan.full_refresh,
-                exclude,
+                selection,
                 first=kept_outputs(context, kept),
             )
             built = True
@@ -341,6 +336,12 @@ def dbt_models(project: DbtProject) -> AssetsDefinition:
 # the loader's own tables (quarantine, load log), which every run changes.
 LOADER_SOURCES: tuple[tuple[str, str | None], ...] = (("warehouse", None),)
 CHANGING_SOURCES = (("baci", "baci_trade"), *LOADER_SOURCES)
+# The selector of dbt_project/selectors.yml naming the nodes such a build runs: those `kept_nodes`
+# does not keep (tests/e2e/test_trade_years.py compares the two on a run's results).
+BUILD_SELECTORS = {
+    CHANGING_SOURCES: "critmin_trade_years_changed",
+    LOADER_SOURCES: "critmin_loader_tables_changed",
+}
 
 
 def kept_nodes(
@@ -351,8 +352,9 @@ def kept_nodes(
     build after changed trade years keeps (`CHANGING_SOURCES`), or one after a load that changed
     no trade year (`LOADER_SOURCES`).
 
-    A view on sources only is kept too: it stores no rows, and its definition is the project's
-    code, which such a build has not changed. Its tests, which read the changed rows, run."""
+    A staging view is kept too (it reads only sources and seeds): it stores no rows, and its
+    definition is the project's code, which such a build has not changed. Its tests, which read
+    the changed rows, run."""
     roots = [
         unique_id
         for unique_id, source in manifest["sources"].items()
@@ -369,9 +371,7 @@ def kept_nodes(
                 descendants.add(child)
                 stack.append(child)
     nodes = manifest["nodes"]
-    descendants -= {
-        unique_id for unique_id in descendants if _view_on_sources(nodes.get(unique_id))
-    }
+    descendants -= {unique_id for unique_id in descendants if _staging_view(nodes.get(unique_id))}
     ordered: list[dict[str, Any]] = []
     placed: set[str] = set()
 
@@ -389,12 +389,12 @@ def kept_nodes(
     return ordered
 
 
-def _view_on_sources(node: Mapping[str, Any] | None) -> bool:
+def _staging_view(node: Mapping[str, Any] | None) -> bool:
     return (
         node is not None
         and node["resource_type"] == "model"
         and node["config"].get("materialized") == "view"
-        and all(parent.startswith("source.") for parent in node["depends_on"]["nodes"])
+        and node["original_file_path"].startswith("models/staging/")
     )
 
 

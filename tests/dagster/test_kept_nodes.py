@@ -20,7 +20,8 @@ def test_kept_nodes_are_those_not_reading_trade_dependencies_first() -> None:
     names = [node["name"] for node in kept]
     # Built from production, the register and the reference tables only: kept.
     assert {"dim_country", "fct_production", "mart_production_concentration"} <= set(names)
-    # A view on the trade rows or the loader's tables stores no rows: kept, and its tests run.
+    # A staging view on the trade rows or the loader's tables stores no rows: kept, and its
+    # tests run.
     assert {"stg_baci__trade", "stg_warehouse__quarantine", "stg_warehouse__load_log"} <= set(names)
     tests = [node["name"] for node in kept if node["resource_type"] == "test"]
     assert not [name for name in tests if "stg_baci__trade" in name or "stg_warehouse" in name]

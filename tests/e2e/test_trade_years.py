@@ -18,6 +18,7 @@ from landing_fixtures import tiny_landing
 from ingest.baci import reader as baci
 from orchestration.definitions import build_defs
 from orchestration.defs import ingest, schedules
+from orchestration.defs.transform import CHANGING_SOURCES, LOADER_SOURCES
 from orchestration.resources import LandingResource
 from orchestration.settings import resolve_settings
 from warehouse import load
@@ -252,6 +253,25 @@ def _mart_tables(database: Path) -> dict[str, list[tuple]]:
 KEPT = re.compile(r"; \d+ nodes not reading trade kept")
 
 
+def _ran_and_not_kept(build: Path, changing: tuple) -> tuple[set[str], set[str]]:
+    """The nodes dbt ran in the last build of `build`'s folder (its run_results.json), and the
+    models, seeds and data tests of its manifest that `kept_nodes` does not keep for the
+    sources `changing`: the build is given a selector (dbt_project/selectors.yml), and the two
+    must name the same nodes."""
+    from orchestration.defs import transform
+
+    target = build / ".build" / "dbt-target"
+    results = json.loads((target / "run_results.json").read_text())
+    manifest = json.loads((target / "manifest.json").read_text())
+    kept = {node["unique_id"] for node in transform.kept_nodes(manifest, changing)}
+    not_kept = {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "test") and unique_id not in kept
+    }
+    return {result["unique_id"] for result in results["results"]}, not_kept
+
+
 def _line(outcome: object, phase: str) -> str:
     """What the run's line for `phase` says, from its complete log."""
     lines = outcome.log_file.read_text(encoding="utf-8").splitlines()
@@ -302,8 +322,9 @@ def test_a_run_reads_only_changed_years_and_builds_the_marts_of_a_full_refresh(
     assert KEPT.fullmatch(_plan(second).removeprefix("trade years rebuilt: 2023, 2024; 1 kept"))
     # dbt ran what reads trade, with the tests joining it to the kept dimensions, and not the
     # models that do not read trade.
-    results = json.loads((tmp_path / ".build" / "dbt-target" / "run_results.json").read_text())
-    ran = {result["unique_id"].split(".")[2] for result in results["results"]}
+    ran_ids, not_kept = _ran_and_not_kept(tmp_path, CHANGING_SOURCES)
+    assert ran_ids == not_kept
+    ran = {unique_id.split(".")[2] for unique_id in ran_ids}
     assert {"fct_trade_flows", "mart_alternative_suppliers", "mart_supply_shock"} <= ran
     assert any(name.startswith("relationships_fct_trade_flows_exporter_iso3") for name in ran)
     assert not {"dim_country", "fct_production", "mart_production_concentration"} & ran
@@ -348,8 +369,8 @@ def test_a_run_reads_only_changed_years_and_builds_the_marts_of_a_full_refresh(
         r"no trade year changed; 2 kept; \d+ nodes not reading the loader's tables kept",
         _plan(fourth),
     )
-    results = json.loads((tmp_path / ".build" / "dbt-target" / "run_results.json").read_text())
-    ran = {result["unique_id"] for result in results["results"]}
+    ran, not_kept = _ran_and_not_kept(tmp_path, LOADER_SOURCES)
+    assert ran == not_kept
     assert ran and all(
         unique_id.startswith("test.") and "stg_warehouse__" in unique_id for unique_id in ran
     ), ran
