@@ -50,8 +50,15 @@ def address(run_pid: int) -> bytes:
 
 
 def available() -> bool:
-    """Whether a run can start a server here (Linux: abstract sockets, the parent-death signal)."""
-    return sys.platform == "linux" and hasattr(os, "pidfd_open")
+    """Whether a run can start a server here (Linux: abstract sockets, the parent-death signal,
+    and process file descriptors, which kernels before 5.3 lack)."""
+    if sys.platform != "linux" or not hasattr(os, "pidfd_open"):
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        return False
+    return True
 
 
 # What the `dbt` script runs.

@@ -714,7 +714,8 @@ class CritminDbtCliResource(DbtCliResource):
 # have ended before the call). Then, when the run that launched it started a dbt server
 # (`orchestration.dbt_server`), the server forks the dbt command with this process's streams,
 # folder and environment, signals to this process are passed on to it, and this process ends
-# with its exit code; else this process becomes dbt.
+# with its exit code; else (no server, or one that ends before it has started dbt) this process
+# becomes dbt.
 _LAUNCH_DBT = """
 import ctypes, json, os, signal, socket, sys
 parent, dbt = int(sys.argv[1]), sys.argv[2]
@@ -729,7 +730,7 @@ request = json.dumps([sys.argv[3:], os.getcwd(), dict(os.environ)]) + "\\n"
 socket.send_fds(server, [request.encode()], [0, 1, 2])
 answers = server.makefile("r")
 started = answers.readline()
-started or sys.exit("dbt not started: the dbt server ended")
+started or os.execv(dbt, sys.argv[2:])
 pid = int(started)
 for number in (signal.SIGINT, signal.SIGTERM):
     signal.signal(number, lambda number, frame: os.kill(pid, number))
