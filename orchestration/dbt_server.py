@@ -17,8 +17,9 @@ the launcher is killed, the server kills the dbt it forked for it. When there is
 Dagster deployment, a test, a system other than Linux) or it cannot be reached, the launcher
 runs dbt itself, as before.
 
-The server answers only processes of its own user (the socket's peer credentials), on an
-abstract socket named after the run's process id (`address`).
+It runs one command at a time (a run's dbt commands follow one another; another launcher waits
+for the one before to end). The server answers only processes of its own user (the socket's
+peer credentials), on an abstract socket named after the run's process id (`address`).
 """
 
 from __future__ import annotations
@@ -101,6 +102,9 @@ def _die_with_parent(parent: int) -> None:
 
 def main(run_pid: int, entry: str = DBT_ENTRY) -> None:
     _die_with_parent(run_pid)
+    # Ctrl+C in a terminal interrupts the whole process group: the run stops its step and dbt
+    # cancels its queries; the server (whose end would kill that dbt at once) carries on.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address(run_pid))
     listener.listen(8)
@@ -179,6 +183,7 @@ def _become_dbt(
     code = 1
     try:
         _die_with_parent(server)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         arguments, folder, environment = request
         for number, fd in enumerate(streams):
             os.dup2(fd, number)

@@ -158,6 +158,7 @@ import subprocess, sys
 from orchestration import dbt_server
 with dbt_server.serving(entry="fake_dbt_entry:main") as server:
     assert server.stdout.readline() == b"listening\\n"
+    print(f"server {server.pid}", flush=True)
     launched = subprocess.Popen([sys.argv[1], *sys.argv[2:]])
     print(f"launcher {launched.pid}", flush=True)
     print(f"exit {launched.wait()}", flush=True)
@@ -166,20 +167,24 @@ with dbt_server.serving(entry="fake_dbt_entry:main") as server:
 
 # The stand-in for dbt's command line, run in the server's forked child: says who and where it
 # is, what it was asked and a variable of the launcher's environment, then exits with the code
-# asked for (`exit N`) or runs until killed.
+# asked for (`exit N`) or runs until killed (130 when interrupted, as after Ctrl+C).
 FAKE_DBT_ENTRY = """
 import os, sys, time
 def main():
-    print(os.getpid(), os.getcwd(), " ".join(sys.argv[1:]), os.environ["CRITMIN_TEST_MARK"],
-          flush=True)
-    if sys.argv[1] == "exit":
-        sys.exit(int(sys.argv[2]))
-    time.sleep(3600)
+    try:
+        print(os.getpid(), os.getcwd(), " ".join(sys.argv[1:]), os.environ["CRITMIN_TEST_MARK"],
+              flush=True)
+        if sys.argv[1] == "exit":
+            sys.exit(int(sys.argv[2]))
+        time.sleep(3600)
+    except KeyboardInterrupt:
+        sys.exit(130)
 """
 
 
-def _start_with_server(tmp_path: Path, *arguments: str) -> tuple[subprocess.Popen, Path, int]:
-    """The run stand-in started, with the launcher's pid and the folder dbt was started in."""
+def _start_with_server(tmp_path: Path, *arguments: str) -> tuple[subprocess.Popen, Path, int, int]:
+    """The run stand-in started, with the folder dbt was started in and the server's and the
+    launcher's pids."""
     (tmp_path / "fake_dbt_entry.py").write_text(FAKE_DBT_ENTRY, encoding="utf-8")
     build_folder = tmp_path / "build folder"
     build_folder.mkdir()
@@ -196,9 +201,11 @@ def _start_with_server(tmp_path: Path, *arguments: str) -> tuple[subprocess.Pope
         },
     )
     assert parent.stdout is not None
-    word, pid = parent.stdout.readline().decode().split()
+    word, server = parent.stdout.readline().decode().split()
+    assert word == "server"
+    word, launcher = parent.stdout.readline().decode().split()
     assert word == "launcher"
-    return parent, build_folder, int(pid)
+    return parent, build_folder, int(server), int(launcher)
 
 
 def _read_to_the_end(parent: subprocess.Popen, pid: int) -> bytes:
@@ -222,7 +229,7 @@ def test_a_dbt_command_forked_by_the_runs_server_dies_with_the_run(tmp_path: Pat
     dbt at the launcher's path), in the folder asked for, with the launcher's arguments,
     environment and stdout. When the run is killed (`kill -9`), the server and that dbt die
     with it: the pipe the test reads ends."""
-    parent, build_folder, launcher = _start_with_server(tmp_path, "build", "--full-refresh")
+    parent, build_folder, _, launcher = _start_with_server(tmp_path, "build", "--full-refresh")
     pid, rest = parent.stdout.readline().decode().rstrip("\n").split(" ", 1)
     assert rest == f"{build_folder} build --full-refresh given"
     assert int(pid) != launcher
@@ -238,7 +245,7 @@ def test_the_launcher_ends_with_its_forked_dbts_exit_code_and_takes_it_along(
     """The launcher ends with the exit code of the dbt the server forked for it (3 here); and
     when the launcher is killed, the server kills that dbt (the run's `end_process` may kill the
     launcher, and a dbt left running would hold the build file)."""
-    parent, _, launcher = _start_with_server(tmp_path, "exit", "3")
+    parent, _, _, launcher = _start_with_server(tmp_path, "exit", "3")
     assert parent.stdout.readline().decode().endswith("/build folder exit 3 given\n")
     assert parent.stdout.readline().decode().split() == ["exit", "3"]
     parent.stdin.close()
@@ -247,7 +254,7 @@ def test_the_launcher_ends_with_its_forked_dbts_exit_code_and_takes_it_along(
 
     other = tmp_path / "again"
     other.mkdir()
-    parent, _, launcher = _start_with_server(other, "build")
+    parent, _, _, launcher = _start_with_server(other, "build")
     pid = int(parent.stdout.readline().decode().split()[0])
     os.kill(launcher, signal.SIGKILL)
     assert parent.stdout.readline().decode().split() == ["exit", str(-signal.SIGKILL)]
@@ -263,6 +270,22 @@ def test_the_launcher_ends_with_its_forked_dbts_exit_code_and_takes_it_along(
         if not ended:
             os.kill(pid, signal.SIGKILL)
             pytest.fail(f"dbt (pid {pid}) outlived its killed launcher")
+    parent.stdin.close()
+    parent.wait()
+    assert _read_to_the_end(parent, pid) == b""
+
+
+@pytest.mark.skipif(not dbt_server.available(), reason="the dbt server needs Linux")
+def test_ctrl_c_interrupts_the_forked_dbt_not_the_server(tmp_path: Path) -> None:
+    """Ctrl+C in a terminal sends SIGINT to every process of the run's group: the forked dbt gets
+    it as dbt would (the stand-in exits 130 on KeyboardInterrupt) and the server ignores it, so
+    it passes that exit code on to the launcher (a server ended by it would have killed dbt at
+    once, and the launcher would end with 1)."""
+    parent, _, server, _ = _start_with_server(tmp_path, "build")
+    pid = int(parent.stdout.readline().decode().split()[0])
+    os.kill(server, signal.SIGINT)
+    os.kill(pid, signal.SIGINT)
+    assert parent.stdout.readline().decode().split() == ["exit", "130"]
     parent.stdin.close()
     parent.wait()
     assert _read_to_the_end(parent, pid) == b""
