@@ -36,7 +36,7 @@ import struct
 import subprocess
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 # Linux's prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills the calling process when its parent
 # ends.
@@ -94,14 +94,48 @@ def serving(entry: str = DBT_ENTRY) -> Iterator[subprocess.Popen | None]:
             server.stdout.close()
 
 
-def _die_with_parent(parent: int) -> None:
+def _die_with_parent(parent: int) -> bool:
+    """Ask the kernel to kill this process when its parent ends; whether the parent is still
+    `parent` (it may have ended before the call)."""
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent ended before the call
-        os._exit(1)
+    return os.getppid() == parent
+
+
+def launch(argv: Sequence[str] | None = None) -> None:
+    """The launcher's process (`orchestration.defs.transform.write_dbt_launcher`). `argv` (else
+    the command line's): the pid of the process that started it, the dbt executable, dbt's
+    arguments. It dies with that process; then, when that process started a server, the server
+    forks the dbt command with this process's streams, folder and environment, signals to this
+    process are passed on to it, and this process ends with its exit code; else (no server, or
+    one that ends before it has started dbt) this process becomes dbt."""
+    argv = sys.argv[1:] if argv is None else argv
+    parent, dbt, arguments = int(argv[0]), argv[1], list(argv[2:])
+    if not _die_with_parent(parent):
+        sys.exit("dbt not started: the run that asked for it ended")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        server.connect(address(parent))
+    except OSError:
+        os.execv(dbt, [dbt, *arguments])
+    request = json.dumps([arguments, os.getcwd(), dict(os.environ)]) + "\n"
+    socket.send_fds(server, [request.encode()], [0, 1, 2])
+    answers = server.makefile("r")
+    started = answers.readline()
+    if not started:
+        os.execv(dbt, [dbt, *arguments])
+    pid = int(started)
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda number, _frame: os.kill(pid, number))
+    ended = answers.readline()
+    if not ended:
+        sys.exit("dbt's end not known: the dbt server ended")
+    code = int(ended)
+    sys.exit(code if code >= 0 else 128 - code)
 
 
 def main(run_pid: int, entry: str = DBT_ENTRY) -> None:
-    _die_with_parent(run_pid)
+    if not _die_with_parent(run_pid):
+        return
     # Ctrl+C in a terminal interrupts the whole process group: the run stops its step and dbt
     # cancels its queries; the server (whose end would kill that dbt at once) carries on.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -162,6 +196,8 @@ def _serve(
 
 
 def _receive(connection: socket.socket) -> tuple[list | None, list[int]]:
+    """The request `launch` sent (arguments, folder, environment; JSON on one line) and the
+    three streams that came with it."""
     data, streams = b"", []
     while not data.endswith(b"\n") and len(data) < _MAX_REQUEST:
         chunk, fds, _, _ = socket.recv_fds(connection, 2**16, 3)
@@ -182,7 +218,8 @@ def _become_dbt(
     run `command` as the `dbt` script runs dbt's; never returns."""
     code = 1
     try:
-        _die_with_parent(server)
+        if not _die_with_parent(server):
+            return
         signal.signal(signal.SIGINT, signal.default_int_handler)
         arguments, folder, environment = request
         for number, fd in enumerate(streams):

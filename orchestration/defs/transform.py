@@ -444,9 +444,8 @@ def dbt_build(
         except BaseException:
             end_process(build.process)
             raise
-        # Only now: Great Expectations' imports in that thread and Dagster's handling of the
-        # events `first` in this one, both importing modules of SQLAlchemy, fail each other
-        # ("partially initialized module") when they meet.
+        # Once the events `first` are handled: the warm-up's imports would hold the interpreter
+        # that handling them needs; dbt runs in its own process meanwhile.
         expectations.warm_up()
         events, failure = collect_to_the_end(build)
     if failure is not None:
@@ -709,36 +708,9 @@ class CritminDbtCliResource(DbtCliResource):
         )
 
 
-# Run by the launcher's Python: Linux's prctl(PR_SET_PDEATHSIG, SIGKILL) makes the kernel kill the
-# process when its parent ends; then the parent is checked to be the one that launched it (it may
-# have ended before the call). Then, when the run that launched it started a dbt server
-# (`orchestration.dbt_server`), the server forks the dbt command with this process's streams,
-# folder and environment, signals to this process are passed on to it, and this process ends
-# with its exit code; else (no server, or one that ends before it has started dbt) this process
-# becomes dbt.
-_LAUNCH_DBT = """
-import ctypes, json, os, signal, socket, sys
-parent, dbt = int(sys.argv[1]), sys.argv[2]
-ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)
-os.getppid() == parent or sys.exit("dbt not started: the run that asked for it ended")
-server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-try:
-    server.connect(("\\0critmin-dbt-server-%d" % parent).encode())
-except OSError:
-    os.execv(dbt, sys.argv[2:])
-request = json.dumps([sys.argv[3:], os.getcwd(), dict(os.environ)]) + "\\n"
-socket.send_fds(server, [request.encode()], [0, 1, 2])
-answers = server.makefile("r")
-started = answers.readline()
-started or os.execv(dbt, sys.argv[2:])
-pid = int(started)
-for number in (signal.SIGINT, signal.SIGTERM):
-    signal.signal(number, lambda number, frame: os.kill(pid, number))
-ended = answers.readline()
-ended or sys.exit("dbt's end not known: the dbt server ended")
-code = int(ended)
-sys.exit(code if code >= 0 else 128 - code)
-"""
+# Run by the launcher's Python: it dies with the process that started it, then has the run's dbt
+# server fork dbt, or becomes dbt (`orchestration.dbt_server.launch`).
+_LAUNCH_DBT = "from orchestration.dbt_server import launch; launch()"
 
 
 def write_dbt_launcher(folder: Path, dbt: Path, cwd: Path | None = None) -> Path:

@@ -138,15 +138,7 @@ def test_dbt_started_by_the_launcher_runs_in_its_folder_and_dies_with_its_parent
     assert rest == f"{build_folder} build --full-refresh"
     parent.kill()
     parent.wait()
-    rest_of_output: list[bytes] = []
-    reader = threading.Thread(target=lambda: rest_of_output.append(parent.stdout.read()))
-    reader.start()
-    reader.join(timeout=120)
-    if reader.is_alive():
-        os.kill(int(pid), signal.SIGKILL)
-        reader.join()
-        pytest.fail(f"dbt (pid {pid}) outlived the process that started it")
-    assert rest_of_output == [b""]
+    assert _read_to_the_end(parent, int(pid)) == b""
 
 
 # Started by the tests below: starts a dbt server whose commands run the stand-in
